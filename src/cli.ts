@@ -2,27 +2,16 @@
  * The CLI entry: commander wiring only. Each command module is imported when its command runs,
  * so `harness --help` loads nothing heavy. This is the only file that sets the exit code.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, isHarnessError } from "./errors.js";
 import { createOutput, type Output } from "./output.js";
+import { harnessVersion } from "./version.js";
 import type { CommandContext, CommandResult } from "./commands/context.js";
 
 interface GlobalOptions {
   json?: boolean;
   cwd?: string;
-}
-
-function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-      version?: string;
-    };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
 }
 
 export function buildProgram(
@@ -32,7 +21,7 @@ export function buildProgram(
     .description(
       "Turn a git repository into a place where AI agents do the routine work while you steer.",
     )
-    .version(readVersion(), "-v, --version")
+    .version(harnessVersion(), "-v, --version")
     .addOption(new Option("--json", "print one JSON object per line (for scripts)"))
     .addOption(new Option("-C, --cwd <dir>", "run as if started in <dir>"))
     .showSuggestionAfterError(true)

@@ -180,6 +180,20 @@ function describeIssue(
         message: `${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
         hint: `pick one of the listed values for ${where}`,
       };
+    case "too_small":
+    case "too_big": {
+      const bound = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
+      const message =
+        issue.origin === "string" && issue.code === "too_small" && bound === 1
+          ? "must not be empty"
+          : `must be ${comparison(issue.code, issue.inclusive !== false)} ${bound}${issue.origin === "string" ? " characters" : ""}`;
+      return {
+        ...base,
+        rule: "config-value",
+        message: `${where}: ${message}`,
+        hint: `change ${where}`,
+      };
+    }
     default:
       return {
         ...base,
@@ -188,6 +202,11 @@ function describeIssue(
         hint: `see the comment above ${where.split(".").pop()} in harness.config.yaml`,
       };
   }
+}
+
+function comparison(code: "too_small" | "too_big", inclusive: boolean): string {
+  if (code === "too_small") return inclusive ? "at least" : "greater than";
+  return inclusive ? "at most" : "less than";
 }
 
 /** The keys the schema allows at a path, for "did you mean" suggestions. */

@@ -31,6 +31,20 @@ export interface ProjectInfo {
   /** owner/name, from a GitHub remote (https or ssh). */
   githubRepo?: string;
   layout: LayoutEntry[];
+  /** Top-level entries left out of `layout` because of its size cap ("… N more"). */
+  layoutOmitted?: number;
   /** Files git does not ignore (tracked and untracked). */
   fileCount: number;
+  /**
+   * Ecosystems found by their manifests at the root ("node", "python", "go", ...), the one the
+   * commands come from first.
+   */
+  ecosystems?: string[];
+  /**
+   * Test commands that also apply but were not chosen: another root ecosystem, a sub-folder
+   * project ("cd web && npm test"), or the language default a Makefile target overrides.
+   */
+  otherTestCommands?: string[];
+  /** Things detection noticed and skipped, worth telling the user (malformed manifest, ...). */
+  notes?: string[];
 }
