@@ -59,6 +59,7 @@ const GENERATED_TOP_LEVEL = [
   ".gitignore",
   "reference/",
   "reports/",
+  "plans/",
   ".claude/",
   ".harness/",
 ];
