@@ -147,6 +147,12 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.once("SIGINT", onSigint);
 
+  // A reader that stops early (`harness skills list --json | head`) is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+
   const program = buildProgram(run);
   program.exitOverride();
   program.configureOutput({

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/load-config.js";
 import { createCollectingSink } from "../../src/events.js";
 import { MANIFEST_PATH } from "../../src/scaffold/manifest.js";
+import { loadClaudeItems } from "../../src/skills/load-claude-items.js";
 import { bundledTemplatesDir } from "../../src/scaffold/template-files.js";
 import { initRepo, type InitRepoOptions } from "../../src/workflows/init-repo.js";
 import { createTempGitRepo, sampleProjects, type TempGitRepo } from "../support/temp-git-repo.js";
@@ -79,6 +80,36 @@ describe.each([
     expect(existsSync(path.join(repo.root, ".claude/commands/sync.md"))).toBe(true);
     expect(existsSync(path.join(repo.root, ".claude/agents/implementer.md"))).toBe(true);
     expect(read(repo, "PROGRESS.md")).toContain("## 2026-03-04: harness set up");
+
+    const claudeTree = await loadClaudeItems({ dir: ".", cwd: repo.root });
+    expect(claudeTree.diagnostics).toEqual([]);
+    const names = (kind: string) =>
+      claudeTree.items
+        .filter((item) => item.kind === kind)
+        .map((item) => item.name)
+        .sort();
+    expect(names("skill")).toEqual([
+      "implement-plan",
+      "plan-issue",
+      "research-to-reference",
+      "review-change",
+      "translate-documents",
+      "triage-issue",
+      "update-progress",
+      "write-tech-report",
+    ]);
+    expect(names("command")).toEqual(["plan", "report", "sync", "translate", "triage", "work"]);
+    expect(names("agent")).toEqual([
+      "implementer",
+      "planner",
+      "reporter",
+      "reviewer",
+      "translator",
+      "triager",
+    ]);
+    const translate = read(repo, ".claude/commands/translate.md");
+    expect(translate).toContain("at most 4 documents");
+    expect(translate).toMatch(/in ONE message/);
   });
 
   it("changes nothing on a second run", async () => {
