@@ -1,13 +1,21 @@
 /**
  * Real git repositories in temp folders for tests. Each call makes a fresh one; remove them with
- * the returned cleanup (or let the OS temp cleaner have them).
+ * the returned cleanup. Git's global and system config are switched off for the test process
+ * (and the CLIs it spawns) so a developer's own settings, such as init.defaultBranch or a global
+ * excludes file, cannot change what a test sees.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+const emptyGitConfig = path.join(os.tmpdir(), "harness-test-empty-gitconfig");
+writeFileSync(emptyGitConfig, "");
+process.env["GIT_CONFIG_GLOBAL"] = emptyGitConfig;
+process.env["GIT_CONFIG_NOSYSTEM"] = "1";
+
 export interface TempGitRepo {
+  /** Real path (symlinks resolved), as git reports it. */
   root: string;
   git(...args: string[]): string;
   write(relative: string, content: string): void;
@@ -18,7 +26,7 @@ export function createTempGitRepo(
   files: Record<string, string> = {},
   options: { branch?: string; remote?: string; commit?: boolean } = {},
 ): TempGitRepo {
-  const root = mkdtempSync(path.join(os.tmpdir(), "harness-test-"));
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), "harness-test-")));
   const git = (...args: string[]) =>
     execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   git("init", "-q", "-b", options.branch ?? "main");
