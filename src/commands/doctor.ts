@@ -1,7 +1,7 @@
 /**
  * `harness doctor`: runs every check concurrently and renders each result in a fixed order.
  * Human mode prints a marked line per check and an indented fix; --json prints one
- * check-finished event per check, then a doctor-finished summary. Exits 1 when a check fails.
+ * check-finished event per check, then a result object. Exits 1 when a check fails.
  */
 import { ExitCode } from "../errors.js";
 import type { Style } from "../output.js";
@@ -39,7 +39,7 @@ export async function runDoctor(
 
   const exitCode = counts.fail > 0 ? ExitCode.failed : ExitCode.ok;
   if (ctx.output.json) {
-    ctx.output.record({ type: "doctor-finished", ...counts, exitCode });
+    ctx.output.record({ type: "result", command: "doctor", ...counts, exitCode });
   } else {
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
     ctx.output.line();

@@ -76,7 +76,7 @@ export async function runSkillsValidate(
 
   if (output.json) {
     for (const diagnostic of diagnostics) output.record({ type: "diagnostic", ...diagnostic });
-    output.record({ type: "summary", ...summary });
+    output.record({ type: "result", command: "skills validate", ...summary });
   } else {
     for (const diagnostic of diagnostics) {
       const text = formatDiagnostic(diagnostic);
