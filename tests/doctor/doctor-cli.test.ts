@@ -85,7 +85,14 @@ describe("harness doctor (built CLI)", () => {
     expect(byName.get("git-repository")?.detail).toBe(`inside ${repo.path}`);
     expect(byName.get("config")?.fix).toBe("run harness init");
     expect(byName.get("claude")?.fix).toBe("npm i -g @anthropic-ai/claude-code");
-    expect(lines.at(-1)).toEqual({ type: "result", command: "doctor", ok: 4, warn: 5, fail: 0, exitCode: 0 });
+    expect(lines.at(-1)).toEqual({
+      type: "result",
+      command: "doctor",
+      ok: 4,
+      warn: 5,
+      fail: 0,
+      exitCode: 0,
+    });
   });
 
   it("shows the version of an agent CLI it finds, in human output", async () => {

@@ -70,7 +70,14 @@ describe("runDoctor", () => {
         "agent-cli",
       ].map((name) => ["check-finished", name]),
     );
-    expect(lines.at(-1)).toEqual({ type: "result", command: "doctor", ok: 8, warn: 1, fail: 0, exitCode: 0 });
+    expect(lines.at(-1)).toEqual({
+      type: "result",
+      command: "doctor",
+      ok: 8,
+      warn: 1,
+      fail: 0,
+      exitCode: 0,
+    });
     expect(exitCode).toBe(0);
     expect(captured.stderr).toEqual([]);
     expect(captured.stdout.join("")).not.toContain("gho_tokenfromgh999");

@@ -25,7 +25,15 @@ describe("harness skills (built CLI)", () => {
         hint: 'did you mean "Grep"?',
       }),
       expect.objectContaining({ type: "diagnostic", rule: "agent-tool-unknown", line: 4 }),
-      { type: "result", command: "skills validate", skills: 0, commands: 0, agents: 1, errors: 2, warnings: 0 },
+      {
+        type: "result",
+        command: "skills validate",
+        skills: 0,
+        commands: 0,
+        agents: 1,
+        errors: 2,
+        warnings: 0,
+      },
     ]);
   });
 

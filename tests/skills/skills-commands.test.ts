@@ -69,7 +69,15 @@ describe("runSkillsValidate", () => {
         rule: "boolean-type",
         hint: "write disable-model-invocation: true without quotes",
       }),
-      { type: "result", command: "skills validate", skills: 1, commands: 0, agents: 0, errors: 1, warnings: 0 },
+      {
+        type: "result",
+        command: "skills validate",
+        skills: 1,
+        commands: 0,
+        agents: 0,
+        errors: 1,
+        warnings: 0,
+      },
     ]);
   });
 
