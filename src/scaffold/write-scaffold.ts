@@ -3,7 +3,7 @@
  * crash or a full disk never leaves a half-written file: the old file (or none) stays. The
  * manifest is written last and only when every file landed.
  */
-import { mkdir, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { InputError } from "../errors.js";
 import { MANIFEST_PATH, serializeManifest } from "./manifest.js";
@@ -45,17 +45,18 @@ export async function writeScaffold(root: string, plan: ScaffoldPlan): Promise<s
 async function writeFileAtomically(realRoot: string, relative: string, content: string) {
   const destination = path.join(realRoot, relative);
   const folder = path.dirname(destination);
-  await mkdir(folder, { recursive: true });
-  // A symlinked folder must not carry writes outside the repository.
-  const realFolder = await realpath(folder);
-  if (realFolder !== realRoot && !realFolder.startsWith(realRoot + path.sep)) {
+  // A symlinked folder must not carry writes (or new folders) outside the repository, so the
+  // nearest existing ancestor is checked before anything is created.
+  const existing = await realpath(await nearestExistingAncestor(folder));
+  if (existing !== realRoot && !existing.startsWith(realRoot + path.sep)) {
     throw new InputError(
       `refusing to write ${relative}: its folder resolves outside the repository`,
       {
-        hint: `remove the symlink at ${path.dirname(relative)} or run init elsewhere`,
+        hint: `remove the symlink at ${path.relative(realRoot, folder) || "."} or run init elsewhere`,
       },
     );
   }
+  await mkdir(folder, { recursive: true });
   const temporary = `${destination}.harness-${process.pid}.tmp`;
   try {
     await writeFile(temporary, content, "utf8");
@@ -63,5 +64,19 @@ async function writeFileAtomically(realRoot: string, relative: string, content: 
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+async function nearestExistingAncestor(folder: string): Promise<string> {
+  let current = folder;
+  for (;;) {
+    try {
+      await stat(current);
+      return current;
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return current;
+      current = parent;
+    }
   }
 }

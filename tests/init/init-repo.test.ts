@@ -1,4 +1,14 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync, cpSync, mkdtempSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -193,6 +203,29 @@ describe("harness init safety", () => {
     expect(read(repo, ".gitignore")).toBe("node_modules\n\n# harness machine state\n.harness/\n");
     await run(repo.root);
     expect(read(repo, ".gitignore").match(/\.harness\//g)).toHaveLength(1);
+  });
+
+  it("refuses to write through a symlinked folder that leaves the repository", async () => {
+    const repo = repoWith(sampleProjects.node);
+    const outside = mkdtempSync(path.join(os.tmpdir(), "harness-outside-"));
+    try {
+      symlinkSync(outside, path.join(repo.root, ".claude"));
+      await expect(run(repo.root)).rejects.toThrow(/resolves outside the repository/);
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps going when a folder stands where a file would go", async () => {
+    const repo = repoWith(sampleProjects.node);
+    mkdirSync(path.join(repo.root, "AGENTS.md"));
+    const result = await run(repo.root);
+    expect(result.changes.find((change) => change.path === "AGENTS.md")).toMatchObject({
+      action: "kept",
+      reason: "a folder is in the way",
+    });
+    expect(existsSync(path.join(repo.root, "CLAUDE.md"))).toBe(true);
   });
 
   it("works from a sub-folder and writes at the repository root", async () => {
