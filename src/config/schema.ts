@@ -8,17 +8,39 @@ import { z } from "zod";
 const positiveInt = z.number().int().positive();
 
 export const backendSchema = z.strictObject({
-  name: z.string().min(1).describe("A short unique name, used in logs and metrics."),
+  name: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]+$/, "use letters, digits, dot, dash or underscore")
+    .describe("A short unique name, used in logs, metrics and aliases."),
   kind: z
-    .enum(["llama-server", "embedded", "openai", "anthropic"])
+    .enum(["llama-server", "openai-compatible", "openai", "anthropic", "embedded"])
     .describe("What answers at this backend."),
-  url: z.string().optional().describe("Base URL (llama-server, or an OpenAI/Anthropic proxy)."),
-  model: z.string().optional().describe("Model id, or a GGUF path / hf: reference for embedded."),
+  url: z
+    .string()
+    .optional()
+    .describe("Base URL (llama-server, openai-compatible; optional for openai/anthropic)."),
+  models: z
+    .array(z.string().min(1))
+    .default(["*"])
+    .describe('Model ids this backend serves; "*" serves any.'),
+  model: z
+    .string()
+    .optional()
+    .describe("Upstream model id to send, or for embedded a GGUF path or hf: reference."),
+  weight: z.number().positive().default(1).describe("Relative share for weighted strategies."),
+  slots: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Parallel requests it serves; read from llama-server /props when unset."),
   apiKey: z
     .string()
     .optional()
     .describe("Key for cloud backends; use ${ENV_VAR}, never a literal."),
 });
+
+export const thinkingLevelSchema = z.enum(["off", "low", "medium", "high"]);
 
 export const configSchema = z.strictObject({
   version: z.literal(1).default(1).describe("Config format version."),
@@ -76,14 +98,71 @@ export const configSchema = z.strictObject({
   router: z
     .strictObject({
       host: z.string().default("127.0.0.1").describe("Address the router listens on."),
-      port: z
+      port: z.number().int().min(0).max(65535).default(8788).describe("Port it listens on."),
+      token: z
+        .string()
+        .default("")
+        .describe("Bearer token clients must send; required when host is not loopback."),
+      strategy: z
+        .enum(["prefix-affinity", "round-robin", "least-busy", "latency"])
+        .default("prefix-affinity")
+        .describe("How a backend is picked among the healthy ones."),
+      backends: z.array(backendSchema).default([]).describe("Model backends."),
+      aliases: z
+        .record(z.string(), z.array(z.string().min(1)).min(1))
+        .default({})
+        .describe("Model aliases: name -> ordered pools of backend names, tried in order."),
+      timeouts: z
+        .strictObject({
+          connectMs: positiveInt.default(2_000).describe("Connecting to a backend."),
+          firstByteMs: positiveInt.default(120_000).describe("Until the first response byte."),
+          idleMs: positiveInt.default(60_000).describe("Silence in the middle of a stream."),
+        })
+        .prefault({}),
+      breaker: z
+        .strictObject({
+          consecutiveFailures: positiveInt.default(3).describe("Failures in a row that open it."),
+          failureRate: z
+            .number()
+            .min(0)
+            .max(1)
+            .default(0.5)
+            .describe("Failure share that opens it."),
+          minimumRequests: positiveInt.default(10).describe("Requests before the rate counts."),
+          windowMs: positiveInt.default(60_000).describe("Window for the failure rate."),
+          cooldownMs: positiveInt
+            .default(5_000)
+            .describe("Open time before a probe is let through."),
+        })
+        .prefault({}),
+      healthIntervalMs: positiveInt.default(5_000).describe("How often backends are checked."),
+      maxQueue: z
         .number()
         .int()
-        .min(1)
-        .max(65535)
-        .default(8788)
-        .describe("Port the router listens on."),
-      backends: z.array(backendSchema).default([]).describe("Model backends, tried in order."),
+        .min(0)
+        .default(64)
+        .describe("Requests that may wait for a free slot before the router answers 503."),
+      maxQueueWaitMs: positiveInt.default(30_000).describe("How long a request may wait."),
+    })
+    .prefault({}),
+  models: z
+    .strictObject({
+      default: z.string().min(1).default("default").describe("Model (or alias) used by tasks."),
+      tasks: z
+        .record(z.string(), z.string().min(1))
+        .default({})
+        .describe("Per task kind: model or alias, e.g. triage: fast."),
+      thinking: z
+        .record(z.string(), thinkingLevelSchema)
+        .default({
+          triage: "low",
+          plan: "high",
+          implement: "medium",
+          review: "medium",
+          report: "low",
+          translate: "off",
+        })
+        .describe("Thinking budget per task kind: off, low, medium, high."),
     })
     .prefault({}),
   agents: z

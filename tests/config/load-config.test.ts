@@ -104,24 +104,17 @@ describe("the config template init writes", () => {
         : [prefix];
     const inTemplate = parse(rendered) as unknown;
     expect(leafKeys(inTemplate).sort()).toEqual(leafKeys(defaultConfig()).sort());
+    // Every key with a value has a comment line right above it; a record's entries (the
+    // thinking levels) are documented by the comment above the record.
     const lines = rendered.split("\n");
+    let recordIndent = -1;
     for (const [index, line] of lines.entries()) {
-      const key = /^\s+(\w+):/.exec(line)?.[1];
-      if (
-        !key ||
-        [
-          "project",
-          "github",
-          "schedule",
-          "trust",
-          "router",
-          "agents",
-          "fanOut",
-          "budgets",
-        ].includes(key)
-      )
-        continue;
-      if (key === "port") continue; // documented with host, on the line above it
+      const match = /^(\s+)(\w+):(.*)$/.exec(line);
+      if (!match) continue;
+      const [, indent = "", key = "", rest = ""] = match;
+      if (recordIndent >= 0 && indent.length > recordIndent) continue;
+      recordIndent = key === "thinking" ? indent.length : -1;
+      if (rest.trim() === "" && key !== "thinking") continue; // a section header
       expect(lines[index - 1], `comment above ${key}`).toMatch(/^\s+#/);
     }
   });
