@@ -57,6 +57,14 @@ export class CancelledError extends HarnessError {
   readonly exitCode = ExitCode.cancelled;
 }
 
+/**
+ * A model call that failed for a reason other than auth, network or cancellation: the server
+ * refused the request (bad request) or the model's answer could not be used (invalid output).
+ */
+export class ModelRequestError extends HarnessError {
+  readonly exitCode = ExitCode.failed;
+}
+
 export function isHarnessError(error: unknown): error is HarnessError {
   return error instanceof HarnessError;
 }
