@@ -3,7 +3,7 @@
  * so `harness --help` loads nothing heavy. This is the only file that sets the exit code.
  */
 import path from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ExitCode, isHarnessError } from "./errors.js";
 import { createOutput, type Output } from "./output.js";
 import { harnessVersion } from "./version.js";
@@ -12,6 +12,14 @@ import type { CommandContext, CommandResult } from "./commands/context.js";
 interface GlobalOptions {
   json?: boolean;
   cwd?: string;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError("a port is a whole number from 0 to 65535");
+  }
+  return port;
 }
 
 export function buildProgram(
@@ -33,6 +41,7 @@ Start here:
   harness init           write CLAUDE.md, PLAN.md, PROGRESS.md and a .claude/ tree for this repo
   harness doctor         check that git, the config, a GitHub token and agent CLIs are ready
   harness skills validate   check .claude/ skills, commands and agents
+  harness router start   run the model router (llama.cpp embedded when no backend is configured)
 
 Exit codes: 0 ok, 1 problems found, 2 usage, 3 config, 4 auth, 5 input, 6 network,
 7 budget, 70 bug in harness, 130 cancelled.`,
@@ -103,6 +112,44 @@ Examples:
       }, command);
     });
 
+  const router = program
+    .command("router")
+    .description("the local model router: one front door to llama.cpp and cloud backends");
+  router
+    .command("start")
+    .description("run the router in the foreground (Ctrl-C stops it; SIGHUP reloads the config)")
+    .option("--config <file>", "config file (default: harness.config.yaml of this repo)")
+    .option("--port <n>", "port to listen on (overrides router.port)", parsePort)
+    .option("--host <address>", "address to listen on (overrides router.host)")
+    .addHelpText(
+      "after",
+      `
+Serves POST /v1/chat/completions and /v1/messages (streaming or not), GET /v1/models, /health,
+/metrics (Prometheus) and /status. Backends come from router.backends in the config; with none,
+llama.cpp runs embedded in the router. Point clients at it:
+  ANTHROPIC_BASE_URL=http://127.0.0.1:8788 claude -p "..."
+  OPENAI_BASE_URL=http://127.0.0.1:8788/v1 your-openai-client`,
+    )
+    .action(
+      async (options: { config?: string; port?: number; host?: string }, command: Command) => {
+        await run(async (ctx) => {
+          const { runRouterStart } = await import("./commands/router-start.js");
+          return runRouterStart(options, ctx);
+        }, command);
+      },
+    );
+  router
+    .command("status")
+    .description("show backends: state, load, latency, tokens/s, cache hit ratio")
+    .option("--url <url>", "router address (default: from the config)")
+    .option("--once", "print the table once instead of a live view")
+    .action(async (options: { url?: string; once?: boolean }, command: Command) => {
+      await run(async (ctx) => {
+        const { runRouterStatus } = await import("./commands/router-status.js");
+        return runRouterStatus(options, ctx);
+      }, command);
+    });
+
   program
     .command("doctor")
     .description("check what harness needs and say how to fix each gap")
@@ -125,6 +172,7 @@ Exits 1 when a required check fails; missing optional tools are warnings.`,
 
 export async function main(argv: string[]): Promise<void> {
   let output: Output = createOutput({ json: argv.includes("--json") });
+  const cancellation = new AbortController();
   const run = async (
     task: (ctx: CommandContext) => Promise<CommandResult>,
     command: Command,
@@ -136,16 +184,22 @@ export async function main(argv: string[]): Promise<void> {
       env: process.env,
       output,
       stdin: process.stdin,
+      signal: cancellation.signal,
     };
     const result = await task(ctx);
-    process.exitCode = result.exitCode;
+    process.exitCode = cancellation.signal.aborted ? ExitCode.cancelled : result.exitCode;
   };
 
-  const onSigint = () => {
-    output.error("cancelled");
-    process.exit(ExitCode.cancelled);
+  // First Ctrl-C: ask the command to stop (a server closes, writes finish). If it has not
+  // stopped after a grace period, or on a second Ctrl-C, exit at once.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (cancellation.signal.aborted) process.exit(ExitCode.cancelled);
+    output.error(signal === "SIGINT" ? "cancelled" : `stopping (${signal})`);
+    cancellation.abort();
+    setTimeout(() => process.exit(ExitCode.cancelled), 5_000).unref();
   };
-  process.once("SIGINT", onSigint);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   // A reader that stops early (`harness skills list --json | head`) is not an error.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -164,7 +218,8 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     process.exitCode = exitCodeFor(error, output);
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
 }
 

@@ -22,7 +22,17 @@ export type HarnessEvent =
       detail: string;
       fix?: string;
     }
-  | { type: "warning-raised"; message: string };
+  | { type: "warning-raised"; message: string }
+  /** Router: a health check found the backend ready (again); slots as it reported them. */
+  | { type: "backend-ready"; backend: string; slots?: number }
+  /** Router: a health check found the backend warming up (loading a model) or down. */
+  | { type: "backend-unready"; backend: string; readiness: "warming" | "down"; detail?: string }
+  /** Router: the backend's circuit breaker opened; it gets no requests until a probe succeeds. */
+  | { type: "backend-tripped"; backend: string; reason: string }
+  /** Router: a probe request succeeded and the breaker closed again. */
+  | { type: "backend-recovered"; backend: string }
+  /** Router: a request failed on this backend before any byte reached the client; retried. */
+  | { type: "request-failed-over"; backend: string; model: string; reason: string };
 
 export type EventOf<T extends HarnessEvent["type"]> = Extract<HarnessEvent, { type: T }>;
 

@@ -34,6 +34,11 @@ export interface Output {
   record(value: Record<string, unknown>): void;
   /** Engine events: json mode prints them, human mode lets the command render. */
   event(event: HarnessEvent): void;
+  /**
+   * Progress of long work (a model download): a redrawn bar on a TTY, a line per 10% otherwise,
+   * `{"type":"progress"}` objects in json mode. `fraction` undefined means unknown size.
+   */
+  progress(label: string, done: number, total?: number): void;
 }
 
 export interface OutputOptions {
@@ -76,6 +81,9 @@ export function createOutput(options: OutputOptions = {}): Output {
   const writeJson = (value: Record<string, unknown>) =>
     streams.stdout.write(`${JSON.stringify(value)}\n`);
 
+  const progressSteps = new Map<string, number>();
+  const progressOnTty = streams.stderr.isTTY === true && env.CI !== "true";
+
   return {
     json,
     interactive: !json && streams.stdout.isTTY === true && env.CI !== "true",
@@ -100,5 +108,39 @@ export function createOutput(options: OutputOptions = {}): Output {
     event(event) {
       if (json) writeJson(event);
     },
+    progress(label, done, total) {
+      const fraction = total ? Math.min(1, done / total) : undefined;
+      if (json) {
+        const step = fraction === undefined ? -1 : Math.floor(fraction * 100);
+        if (progressSteps.get(label) === step && fraction !== 1) return;
+        progressSteps.set(label, step);
+        writeJson({ type: "progress", label, done, ...(total ? { total } : {}) });
+        return;
+      }
+      const amount = formatBytes(done) + (total ? ` / ${formatBytes(total)}` : "");
+      if (progressOnTty) {
+        const width = 30;
+        const filled = fraction === undefined ? 0 : Math.round(fraction * width);
+        const bar =
+          fraction === undefined ? "" : `[${"#".repeat(filled)}${" ".repeat(width - filled)}] `;
+        const percent = fraction === undefined ? "" : `${Math.floor(fraction * 100)}% `;
+        streams.stderr.write(
+          `\r${label} ${bar}${percent}${amount}\u001b[K${fraction === 1 ? "\n" : ""}`,
+        );
+        return;
+      }
+      const step =
+        fraction === undefined ? Math.floor(done / 100_000_000) : Math.floor(fraction * 10);
+      if (progressSteps.get(label) === step) return;
+      progressSteps.set(label, step);
+      const percent = fraction === undefined ? "" : ` ${step * 10}%`;
+      streams.stderr.write(`${label}${percent} (${amount})\n`);
+    },
   };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }

@@ -10,6 +10,8 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   output: Output;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM; long-running commands stop cleanly on it. */
+  signal: AbortSignal;
 }
 
 export interface CommandResult {

@@ -30,6 +30,12 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   /** The JSON body, already translated; `model` is the backend's own model id. */
   body: Record<string, unknown>;
+  /**
+   * The caller's bytes when `body` is their unchanged parse (no translation): a backend that only
+   * forwards bytes may send these instead of serializing `body` again, which is what keeps large
+   * prompts cheap to proxy. Absent when the router changed the body.
+   */
+  rawBody?: Uint8Array;
   stream: boolean;
   /** Aborted when the client disconnects or a timeout fires; the backend must stop work. */
   signal: AbortSignal;

@@ -36,6 +36,7 @@ async function doctorWith(
     env: options.env ?? {},
     output,
     stdin: process.stdin,
+    signal: new AbortController().signal,
   };
   const collaborators: DoctorCollaborators = {
     run: createFakeRunCommand(answers).run,

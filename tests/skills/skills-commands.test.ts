@@ -32,7 +32,13 @@ function capture(json: boolean): Captured {
   });
   const lines = (chunks: string[]) => chunks.join("").split("\n").slice(0, -1);
   return {
-    ctx: { cwd: fixturesRoot, env: {}, output, stdin: process.stdin },
+    ctx: {
+      cwd: fixturesRoot,
+      env: {},
+      output,
+      stdin: process.stdin,
+      signal: new AbortController().signal,
+    },
     stdout: () => lines(out),
     stderr: () => lines(err),
   };

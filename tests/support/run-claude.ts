@@ -55,6 +55,8 @@ export interface RunClaudeOptions {
   baseUrl?: string;
   /** Default 45 s: the binary starts in under a second, but CI machines can be slow. */
   timeoutMs?: number;
+  /** Extra environment, e.g. CLAUDE_CODE_MAX_OUTPUT_TOKENS. */
+  env?: Record<string, string>;
 }
 
 const DEFAULT_TIMEOUT_MS = 45_000;
@@ -87,7 +89,10 @@ export async function runClaudeCommand(
   const home = await createTempDir("harness-claude-home");
   try {
     // Port 9 (discard) on localhost: a call that escapes the fake server fails fast.
-    const env = createClaudeTestEnv(home.path, options.baseUrl ?? "http://127.0.0.1:9");
+    const env = {
+      ...createClaudeTestEnv(home.path, options.baseUrl ?? "http://127.0.0.1:9"),
+      ...options.env,
+    };
     const run = await execa(claudeBinary, args, {
       cwd: options.cwd,
       env,

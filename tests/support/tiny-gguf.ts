@@ -11,6 +11,13 @@ export interface TinyGgufOptions {
   seed?: number;
   /** `llama.context_length` (the trained context). Default 2048. */
   contextLength?: number;
+  /**
+   * When set, end-of-sequence tokens are made likely instead of suppressed: their output weight
+   * on the constant channel. The model then finishes answers on its own after a few tokens, as
+   * clients that treat a length stop as an error (Claude Code) need: 2 gives answers of about
+   * 5 to 40 tokens.
+   */
+  endTokenWeight?: number;
 }
 
 const embeddingSize = 64;
@@ -35,6 +42,8 @@ interface Vocabulary {
   types: number[];
   /** Tokens the model must never pick: end/control tokens and bytes other than tab and newline. */
   suppressed: Set<number>;
+  /** `</s>` and `<|im_end|>`: what ends an answer. */
+  endTokens: number[];
 }
 
 function buildVocabulary(): Vocabulary {
@@ -57,7 +66,8 @@ function buildVocabulary(): Vocabulary {
   for (let code = 0x21; code <= 0x7e; code++) add(String.fromCharCode(code), normalType, false);
   add("<|im_start|>", controlType, true);
   add("<|im_end|>", controlType, true);
-  return { tokens, types, scores: tokens.map(() => 0), suppressed };
+  const endTokens = [tokens.indexOf("</s>"), tokens.indexOf("<|im_end|>")];
+  return { tokens, types, scores: tokens.map(() => 0), suppressed, endTokens };
 }
 
 /** mulberry32: small, fast and deterministic; quality is irrelevant for random weights. */
@@ -79,7 +89,11 @@ interface Tensor {
   data: Float32Array;
 }
 
-function createTensors(vocabulary: Vocabulary, random: () => number): Tensor[] {
+function createTensors(
+  vocabulary: Vocabulary,
+  random: () => number,
+  options: TinyGgufOptions,
+): Tensor[] {
   const d = embeddingSize;
   const vocabularySize = vocabulary.tokens.length;
   const uniform = (count: number, scale: number) =>
@@ -99,6 +113,9 @@ function createTensors(vocabulary: Vocabulary, random: () => number): Tensor[] {
   const output = uniform(d * vocabularySize, 0.5);
   for (let token = 0; token < vocabularySize; token++) {
     output[token * d] = vocabulary.suppressed.has(token) ? -40 : 0;
+  }
+  if (options.endTokenWeight !== undefined) {
+    for (const token of vocabulary.endTokens) output[token * d] = options.endTokenWeight;
   }
 
   const tensors: Tensor[] = [
@@ -229,7 +246,7 @@ const alignUp = (value: number) => Math.ceil(value / alignment) * alignment;
 /** Writes the tiny model to `file` (d=64, 2 blocks, 4 heads, ff=128, ~0.5 MB of F32). */
 export async function writeTinyGguf(file: string, options: TinyGgufOptions = {}): Promise<void> {
   const vocabulary = buildVocabulary();
-  const tensors = createTensors(vocabulary, createRandom(options.seed ?? 1));
+  const tensors = createTensors(vocabulary, createRandom(options.seed ?? 1), options);
   const metadata: [string, MetadataValue][] = [
     ["general.architecture", { type: "string", value: "llama" }],
     ["general.name", { type: "string", value: "harness-tiny-random" }],
