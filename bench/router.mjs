@@ -227,10 +227,21 @@ async function benchOverhead() {
 
 async function benchCacheAffinity() {
   const ports = [port(), port(), port(), port()];
-  const sim = await startSim("llama", ports, ["--slots", "2"]);
+  // Like an agent fleet: every session shares a system prompt and tool list of ~4,000 tokens;
+  // each turn appends a tool result (~600 tokens) and the model's answer (~150 tokens), so
+  // after a few turns the session's own history outweighs the shared part.
+  const slots = 4;
+  const sim = await startSim("llama", ports, [
+    "--slots",
+    String(slots),
+    "--cache-entries",
+    "8",
+    "--prefill-ms-per-token",
+    "0.1",
+  ]);
   const sessions = quick ? 8 : 16;
-  const turns = quick ? 5 : 8;
-  const shared = "You are a coding agent. ".repeat(200);
+  const turns = quick ? 8 : 16;
+  const shared = "You are a coding agent with tools. ".repeat(460);
   const results = {};
   for (const strategy of ["prefix-affinity", "round-robin", "least-busy"]) {
     const router = await startRouter({
@@ -265,7 +276,7 @@ async function benchCacheAffinity() {
           prompt += answer.timings.cache_n + answer.timings.prompt_n;
           latency += run.responses[0].ms;
           count++;
-          messages.push({ role: "assistant", content: `Answer ${turn}: ${"result ".repeat(100)}` });
+          messages.push({ role: "assistant", content: `Answer ${turn}: ${"result ".repeat(85)}` });
         }
       }),
     );
@@ -280,7 +291,14 @@ async function benchCacheAffinity() {
   const baseline = results["round-robin"].meanTtftMs;
   return {
     target: "prefix-affinity hit ratio >= 0.9 and several-fold lower mean TTFT than round-robin",
-    setup: { backends: 4, slotsPerBackend: 2, sessions, turns },
+    setup: {
+      backends: 4,
+      slotsPerBackend: slots,
+      promptCacheEntriesPerBackend: 8,
+      sessions,
+      turns,
+      prefillMsPerToken: 0.1,
+    },
     results,
     ttftSpeedupVsRoundRobin: round(baseline / results["prefix-affinity"].meanTtftMs, 2),
   };

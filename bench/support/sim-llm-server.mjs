@@ -3,9 +3,9 @@
 //   node sim-llm-server.mjs --mode fast --ports 9001
 //   node sim-llm-server.mjs --mode llama --ports 9001,9002,9003,9004 --slots 2
 // "fast" answers /v1/chat/completions at once (JSON, or 5 SSE chunks when stream is true).
-// "llama" simulates llama-server: each slot keeps the last prompt it processed; a request goes to
-// the idle slot sharing the longest prefix; prefill costs time per uncached token; responses
-// carry llama-server `timings` (cache_n, prompt_n). Prints "ready <ports>" when listening.
+// "llama" simulates llama-server: `--slots` requests at once, a prompt cache of the last
+// `--cache-entries` prompts (prefix reuse), prefill time per uncached token, and llama-server
+// `timings` (cache_n, prompt_n) in responses. Prints "ready <ports>" when listening.
 import http from "node:http";
 
 const args = Object.fromEntries(
@@ -19,6 +19,7 @@ const ports = String(args.ports ?? "0")
   .split(",")
   .map(Number);
 const slotCount = Number(args.slots ?? 2);
+const cacheEntries = Number(args["cache-entries"] ?? 8);
 // A GPU prefills a few thousand tokens per second per slot for a mid-size model.
 const prefillMsPerToken = Number(args["prefill-ms-per-token"] ?? 0.2);
 const tokensOf = (text) => Math.ceil(text.length / 4);
@@ -47,45 +48,47 @@ const streamChunks = (model) => {
 };
 
 function createLlamaState() {
-  const slots = Array.from({ length: slotCount }, () => ({ prompt: "", busy: false, used: 0 }));
+  // Slots bound how many requests run at once; the prompt cache (like llama-server's slot
+  // caches plus its host-memory prompt cache) keeps the last `cacheEntries` prompts, and a new
+  // request reuses the longest prefix it shares with any of them.
+  const cache = [];
+  let busy = 0;
   const waiting = [];
-  let clock = 0;
-  // The idle slot sharing the longest prefix with the prompt (least recently used on a tie).
-  const take = (prompt) => {
-    let best;
-    let bestShared = -1;
-    for (const slot of slots) {
-      if (slot.busy) continue;
-      let shared = 0;
-      const limit = Math.min(slot.prompt.length, prompt.length);
-      while (shared < limit && slot.prompt.charCodeAt(shared) === prompt.charCodeAt(shared))
-        shared++;
-      if (shared > bestShared || (shared === bestShared && slot.used < best.used)) {
-        best = slot;
-        bestShared = shared;
-      }
-    }
-    if (!best) return undefined;
-    best.busy = true;
-    best.used = ++clock;
-    return { slot: best, sharedChars: bestShared };
-  };
-  const drain = () => {
-    while (waiting.length > 0) {
-      const taken = take(waiting[0].prompt);
-      if (!taken) return;
-      waiting.shift().resolve(taken);
-    }
+  const sharedLength = (a, b) => {
+    const limit = Math.min(a.length, b.length);
+    let shared = 0;
+    while (shared < limit && a.charCodeAt(shared) === b.charCodeAt(shared)) shared++;
+    return shared;
   };
   return {
-    acquire: (prompt) =>
+    acquire: () =>
       new Promise((resolve) => {
-        waiting.push({ prompt, resolve });
-        drain();
+        if (busy < slotCount) {
+          busy++;
+          resolve();
+        } else waiting.push(resolve);
       }),
-    release: (slot) => {
-      slot.busy = false;
-      drain();
+    release: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else busy--;
+    },
+    /** Characters of `prompt` already cached; then remembers `prompt` (LRU). */
+    lookupAndStore(prompt) {
+      let best = -1;
+      let bestShared = 0;
+      cache.forEach((entry, index) => {
+        const shared = sharedLength(entry, prompt);
+        if (shared > bestShared) {
+          best = index;
+          bestShared = shared;
+        }
+      });
+      // A prompt that extends a cached one replaces it (the same conversation, one turn on).
+      if (best !== -1 && bestShared === cache[best].length) cache.splice(best, 1);
+      cache.push(prompt);
+      if (cache.length > cacheEntries) cache.shift();
+      return bestShared;
     },
   };
 }
@@ -119,14 +122,14 @@ for (const port of ports) {
             `${m.role}:${typeof m.content === "string" ? m.content : JSON.stringify(m.content)}`,
         )
         .join("\n");
-      const { slot, sharedChars } = await llama.acquire(prompt);
+      await llama.acquire();
+      const sharedChars = llama.lookupAndStore(prompt);
       const promptTokens = tokensOf(prompt);
       const cached = Math.min(promptTokens, Math.floor(sharedChars / 4));
       const uncached = promptTokens - cached;
       const prefillMs = uncached * prefillMsPerToken;
       setTimeout(() => {
-        slot.prompt = prompt;
-        llama.release(slot);
+        llama.release();
         response.writeHead(200, { "content-type": "application/json" });
         response.end(
           completion(model, "ok", {
