@@ -25,8 +25,8 @@ export interface QueueSettings {
 }
 
 /**
- * `admit` takes a slot on the backend `place` returns (now, or when one frees up); every admitted
- * request must be given back with `release`. `waitSignal` (the client leaving) is asked for only
+ * `admit` takes a slot on the backend `place` returns (now, or when one frees up) and starts the
+ * request on its breaker; every admitted request must be given back with `release`. `waitSignal` (the client leaving) is asked for only
  * when the request has to wait, so the common path allocates no AbortSignal. `recheck` wakes waiters after anything that may
  * have made a backend available (a health change, a breaker closing, a reload).
  */
@@ -54,6 +54,9 @@ export function createAdmission(options: {
 
   const take = (routed: RoutedBackend): AdmissionResult => {
     routed.inFlight++;
+    // In the same synchronous step as the placement, so a half-open breaker lets exactly one
+    // probe through even when other requests are placed before this one resumes.
+    routed.breaker.onRequestStarted();
     return { outcome: "admitted", routed };
   };
 

@@ -56,19 +56,28 @@ export async function forwardModelRequest(
       if (admitted.reason === "cancelled") {
         return finishUnrouted(context, request, 499, "client-closed");
       }
-      if (lastFailure && lastBackend)
+      if (lastFailure && lastBackend) {
         return answerLastFailure(context, request, res, lastBackend, lastFailure);
-      const kind = admitted.reason === "unavailable" ? "unavailable" : admitted.reason;
+      }
       const retryAfter =
         admitted.reason === "unavailable" ? Math.ceil(context.settings().cooldownMs / 1000) : 1;
       sendRouterError(res, request.protocol, 503, admitted.message, {
         "retry-after": String(retryAfter),
       });
-      return finishUnrouted(context, request, 503, kind);
+      return finishUnrouted(context, request, 503, admitted.reason);
     }
     const routed = admitted.routed;
+    if (lastFailure && lastBackend) {
+      // Counted only now that another backend really takes the request over.
+      metrics.failedOver(lastBackend.name);
+      context.events.emit({
+        type: "request-failed-over",
+        backend: lastBackend.name,
+        model: request.model,
+        reason: `${lastFailure.kind}: ${lastFailure.message}`,
+      });
+    }
     tried.add(routed);
-    routed.breaker.onRequestStarted();
     let result: AttemptResult;
     try {
       result = await attemptUpstream({
@@ -79,23 +88,20 @@ export async function forwardModelRequest(
         clock,
         timeouts: context.settings(),
       });
+    } catch (error) {
+      // A bug, not a verdict on the backend; a half-open breaker must not wait for it forever.
+      routed.breaker.recordNeutral();
+      throw error;
     } finally {
       admission.release(routed);
     }
     const latencyMs = clock.now() - request.receivedAt;
-    if (result.outcome !== "failed")
+    if (result.outcome !== "failed") {
       return recordAnswer(context, request, routed, result, latencyMs);
-
+    }
     routed.breaker.recordFailure(result.message);
     routed.stats.recordFinished({ ok: false, latencyMs });
     metrics.errorSeen(result.kind, routed.name);
-    metrics.failedOver(routed.name);
-    context.events.emit({
-      type: "request-failed-over",
-      backend: routed.name,
-      model: request.model,
-      reason: `${result.kind}: ${result.message}`,
-    });
     lastFailure = result;
     lastBackend = routed;
   }

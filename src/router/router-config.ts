@@ -21,3 +21,22 @@ export function assertSafeToListen(config: RouterConfig): void {
     });
   }
 }
+
+/** Turns the usual reasons a listen fails into a config error that says what to change. */
+export function listenError(error: Error, config: RouterConfig): Error {
+  const code = (error as { code?: unknown }).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === "EADDRINUSE") {
+    return new ConfigError(`the router cannot listen on ${where}: the port is in use`, {
+      hint: "stop whatever uses it (another router?) or set router.port",
+      cause: error,
+    });
+  }
+  if (code === "EACCES" || code === "EADDRNOTAVAIL") {
+    return new ConfigError(`the router cannot listen on ${where} (${String(code)})`, {
+      hint: "use a port above 1024 and an address of this machine in router.host",
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -13,7 +13,7 @@ import { systemClock, type RouterClock } from "./clock.js";
 import type { ForwardContext } from "./forward-request.js";
 import { createHealthChecker, type HealthChecker } from "./health-checker.js";
 import { healthReport, modelList, sendJson } from "./info-endpoints.js";
-import { assertSafeToListen, type RouterConfig } from "./router-config.js";
+import { assertSafeToListen, listenError, type RouterConfig } from "./router-config.js";
 import { protocolOfPath, sendRouterError } from "./router-errors.js";
 import { createRouterMetrics } from "./router-metrics.js";
 import { handleModelEndpoint, type RouterLogger } from "./model-endpoints.js";
@@ -107,8 +107,9 @@ export function createRouterServer(options: RouterServerOptions): RouterServer {
     const path = query === -1 ? url : url.slice(0, query);
     const method = req.method ?? "GET";
     // Claude Code checks the base URL with HEAD / before its first call; health is for probes.
-    if (path === "/" && (method === "HEAD" || method === "GET"))
+    if (path === "/" && (method === "HEAD" || method === "GET")) {
       return void res.writeHead(200).end();
+    }
     if (path === "/health" && method === "GET") {
       const report = healthReport(table);
       return sendJson(res, report.status, report.body);
@@ -152,9 +153,10 @@ export function createRouterServer(options: RouterServerOptions): RouterServer {
   return {
     async listen() {
       await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
+        const fail = (error: Error) => reject(listenError(error, config));
+        server.once("error", fail);
         server.listen(config.port, config.host, () => {
-          server.off("error", reject);
+          server.off("error", fail);
           resolve();
         });
       });

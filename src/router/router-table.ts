@@ -68,11 +68,16 @@ export function createRouterTable(options: {
     place(model, request, tried) {
       const found = pools.resolve(model);
       if (!found) return { outcome: "unavailable", reason: `no backend serves model "${model}"` };
+      let anyWarming = false;
       for (const pool of found) {
         let anyEligible = false;
         const candidates: RoutedBackend[] = [];
         for (const routed of pool) {
-          if (tried.has(routed) || !isEligible(routed)) continue;
+          if (tried.has(routed)) continue;
+          if (!isEligible(routed)) {
+            anyWarming ||= routed.readiness === "warming";
+            continue;
+          }
           anyEligible = true;
           if (hasFreeSlot(routed)) candidates.push(routed);
         }
@@ -81,6 +86,9 @@ export function createRouterTable(options: {
         if (candidates.length === 0) return { outcome: "busy" };
         return { outcome: "placed", routed: strategy.choose(candidates, request) };
       }
+      // Nothing can serve now, but a backend still loading its model soon will: wait for it
+      // (within the queue limits) rather than fail a request sent right after start-up.
+      if (anyWarming) return { outcome: "busy" };
       return { outcome: "unavailable", reason: describeUnavailable(model, found, tried) };
     },
   };

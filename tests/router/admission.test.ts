@@ -4,6 +4,7 @@ import type { Backend } from "../../src/router/backend.js";
 import {
   createRoutedBackend,
   hasFreeSlot,
+  isEligible,
   type RoutedBackend,
 } from "../../src/router/routed-backend.js";
 import { createFakeClock } from "./fake-clock.js";
@@ -101,5 +102,23 @@ describe("admission", () => {
     placement = { outcome: "unavailable", reason: "tripped" };
     admission.recheck();
     expect(await waiting).toMatchObject({ reason: "unavailable", message: "tripped" });
+  });
+
+  it("lets one probe through a half-open breaker even when requests arrive together", async () => {
+    const clock = createFakeClock();
+    const admission = createAdmission({ settings: { maxQueue: 5, maxQueueWaitMs: 300 }, clock });
+    const gpu = routedBackend(4, clock);
+    for (let index = 0; index < 3; index++) gpu.breaker.recordFailure("500");
+    gpu.breaker.allowProbeNow();
+    const place = (): Placement =>
+      isEligible(gpu)
+        ? { outcome: "placed", routed: gpu }
+        : { outcome: "unavailable", reason: "probing" };
+    const signal = () => new AbortController().signal;
+    const results = await Promise.all([
+      admission.admit(place, signal),
+      admission.admit(place, signal),
+    ]);
+    expect(results.map((result) => result.outcome)).toEqual(["admitted", "rejected"]);
   });
 });

@@ -34,6 +34,24 @@ describe("llama-server health", () => {
     await backend.close();
   });
 
+  it("falls back to the length of /slots when /props has no total_slots", async () => {
+    const gpu = await startFakeOpenAiBackend({
+      name: "old-build",
+      slots: 3,
+      slotsEndpointOnly: true,
+    });
+    fakes.push(gpu);
+    const backend = await createBackend(
+      { name: "old-build", kind: "llama-server", url: gpu.url, models: ["*"], weight: 1 },
+      { timeouts },
+    );
+    expect(await backend.checkHealth(AbortSignal.timeout(1_000))).toEqual({
+      readiness: "ready",
+      slots: 3,
+    });
+    await backend.close();
+  });
+
   it("treats 503 as warming up, not down, and a refused connection as down", async () => {
     const gpu = await fake("gpu-1");
     gpu.healthStatus = 503;

@@ -141,6 +141,13 @@ describe("the router token", () => {
     expect(gpu!.requests).toHaveLength(1);
   });
 
+  it("explains a port that is already taken", async () => {
+    const [gpu] = await startFakes(["gpu-1"]);
+    const port = Number(new URL(gpu!.url).port);
+    const server = createRouterServer({ config: routerConfig([], { port }), backends: [] });
+    await expect(server.listen()).rejects.toThrow(/port is in use/);
+  });
+
   it("must be set to listen beyond loopback", () => {
     const config = routerConfig([], { host: "0.0.0.0" });
     expect(() => createRouterServer({ config, backends: [] })).toThrow(ConfigError);

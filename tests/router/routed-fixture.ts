@@ -7,7 +7,12 @@ import { createFakeClock } from "./fake-clock.js";
 
 export function stubRouted(
   name: string,
-  options: { weight?: number; slots?: number; models?: string[] } = {},
+  options: {
+    weight?: number;
+    slots?: number;
+    models?: string[];
+    checkHealth?: Backend["checkHealth"];
+  } = {},
 ): RoutedBackend {
   const backend: Backend = {
     name,
@@ -15,7 +20,7 @@ export function stubRouted(
     protocol: "openai",
     models: options.models ?? ["*"],
     weight: options.weight ?? 1,
-    checkHealth: () => Promise.resolve({ readiness: "ready" }),
+    checkHealth: options.checkHealth ?? (() => Promise.resolve({ readiness: "ready" })),
     send: () => Promise.reject(new Error("stub backend")),
     close: () => Promise.resolve(),
   };

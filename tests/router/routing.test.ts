@@ -112,16 +112,25 @@ describe("models, aliases and pools", () => {
     }
     expect(new Set(answers)).toEqual(new Set(["local-1", "local-2"]));
 
-    local1!.healthStatus = 503;
-    local2!.healthStatus = 500;
+    local1!.healthStatus = 500;
+    local2!.healthStatus = 503;
     await router.server.checkHealthNow();
     const fallback = await post(`${router.url}/v1/chat/completions`, chatBody({ model: "smart" }));
     expect(backendOf(fallback)).toBe("cloud");
-    // A model id routes only to the backends that list it.
+
+    // A model id routes only to the backends that list it; one still loading is waited for.
+    const waiting = post(`${router.url}/v1/chat/completions`, chatBody({ model: "qwen" }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    local2!.healthStatus = 200;
+    expect(backendOf(await waiting)).toBe("local-2");
+
+    // With nothing loading, there is nothing to wait for.
+    local2!.healthStatus = 500;
+    await router.server.checkHealthNow();
     const direct = await post(`${router.url}/v1/chat/completions`, chatBody({ model: "qwen" }));
     expect(direct.status).toBe(503);
     expect(direct.headers.get("retry-after")).toBe("5");
-    expect(direct.text).toContain("local-1 warming");
+    expect(direct.text).toContain("local-1 down (GET /health answered 500)");
   });
 });
 

@@ -54,7 +54,10 @@ export interface FakeLlmBackend {
 
 export interface FakeBackendOptions {
   name: string;
+  /** Served at /props as total_slots and as the length of /slots. */
   slots?: number;
+  /** Like builds without total_slots in /props: only /slots tells the count. */
+  slotsEndpointOnly?: boolean;
   /** Reply text; default "Hello from <name>". */
   reply?: string;
 }
@@ -70,7 +73,6 @@ export function startFakeAnthropicBackend(options: FakeBackendOptions): Promise<
 }
 
 async function startFake(protocol: Protocol, options: FakeBackendOptions): Promise<FakeLlmBackend> {
-  const requests: FakeRequest[] = [];
   const sockets = new Set<Socket>();
   const reply = options.reply ?? `Hello from ${options.name}`;
   let aborted = 0;
@@ -93,30 +95,25 @@ async function startFake(protocol: Protocol, options: FakeBackendOptions): Promi
     if (res.destroyed) return;
     if (status !== undefined && status !== 200) {
       done = true;
-      return sendText(res, status, "application/json", JSON.stringify(errorOf(protocol, status)));
+      return sendJson(res, status, errorOf(protocol, status));
     }
-    const prompt =
-      JSON.stringify(request.body.messages ?? []) + JSON.stringify(request.body.system ?? "");
+    const prompt = JSON.stringify([request.body.system ?? "", request.body.messages ?? []]);
     const usage = usageFor(prompt, previousPrompt, reply);
     previousPrompt = prompt;
     const model = typeof request.body.model === "string" ? request.body.model : "fake";
+    const [body, events] =
+      protocol === "openai"
+        ? [openAiBody, openAiEvents]
+        : ([anthropicBody, anthropicEvents] as const);
     if (request.body.stream !== true) {
       done = true;
-      lastBody = JSON.stringify(
-        protocol === "openai"
-          ? openAiBody(model, reply, usage)
-          : anthropicBody(model, reply, usage),
-      );
-      return sendText(res, 200, "application/json", lastBody);
+      lastBody = JSON.stringify(body(model, reply, usage));
+      return sendJson(res, 200, lastBody);
     }
-    const events =
-      protocol === "openai"
-        ? openAiEvents(model, reply, usage)
-        : anthropicEvents(model, reply, usage);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     lastBody = "";
-    for (const [index, event] of events.entries()) {
-      if (behavior.disconnectAfterEvents !== undefined && index >= behavior.disconnectAfterEvents) {
+    for (const [index, event] of events(model, reply, usage).entries()) {
+      if (index === behavior.disconnectAfterEvents) {
         // Let the events already written reach the client before the connection drops.
         await sleep(20);
         res.socket?.destroy();
@@ -131,23 +128,40 @@ async function startFake(protocol: Protocol, options: FakeBackendOptions): Promi
     res.end();
   };
 
+  const answerGet = (path: string, res: ServerResponse) => {
+    const ready = fake.healthStatus === 200;
+    if (path === "/health") {
+      const loading = { error: { code: 503, message: "Loading model" } };
+      return sendJson(res, fake.healthStatus, ready ? { status: "ok" } : loading);
+    }
+    if (path === "/v1/models") return sendJson(res, ready ? 200 : 503, { data: [{ id: "fake" }] });
+    if (options.slots !== undefined && protocol === "openai") {
+      if (path === "/props" && !options.slotsEndpointOnly) {
+        return sendJson(res, 200, { total_slots: options.slots });
+      }
+      if (path === "/slots") {
+        return sendJson(
+          res,
+          200,
+          Array.from({ length: options.slots }, (_, id) => ({ id })),
+        );
+      }
+    }
+    sendJson(res, 404, { error: "no route" });
+  };
+
+  const modelPath = protocol === "openai" ? "/v1/chat/completions" : "/v1/messages";
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const path = (req.url ?? "/").split("?")[0] ?? "/";
-      const rawBody = Buffer.concat(chunks).toString("utf8");
       if (req.method === "GET") return answerGet(path, res);
-      const modelPath = protocol === "openai" ? "/v1/chat/completions" : "/v1/messages";
-      if (req.method !== "POST" || path !== modelPath)
-        return sendText(res, 404, "text/plain", "no route");
-      const request = {
-        path,
-        headers: req.headers,
-        body: JSON.parse(rawBody) as Record<string, unknown>,
-        rawBody,
-      };
-      requests.push(request);
+      if (path !== modelPath) return sendJson(res, 404, { error: "no route" });
+      const rawBody = Buffer.concat(chunks).toString("utf8");
+      const body = JSON.parse(rawBody) as Record<string, unknown>;
+      const request = { path, headers: req.headers, body, rawBody };
+      fake.requests.push(request);
       void answer(request, res);
     });
   });
@@ -155,28 +169,6 @@ async function startFake(protocol: Protocol, options: FakeBackendOptions): Promi
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-
-  const answerGet = (path: string, res: ServerResponse) => {
-    if (path === "/health") {
-      const body =
-        fake.healthStatus === 503
-          ? { error: { code: 503, message: "Loading model" } }
-          : { status: "ok" };
-      return sendText(res, fake.healthStatus, "application/json", JSON.stringify(body));
-    }
-    if (path === "/props" && protocol === "openai" && options.slots !== undefined) {
-      return sendText(res, 200, "application/json", JSON.stringify({ total_slots: options.slots }));
-    }
-    if (path === "/v1/models") {
-      return sendText(
-        res,
-        fake.healthStatus === 200 ? 200 : 503,
-        "application/json",
-        JSON.stringify({ data: [{ id: "fake" }] }),
-      );
-    }
-    sendText(res, 404, "text/plain", "no route");
-  };
 
   const listen = () =>
     new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
@@ -192,7 +184,7 @@ async function startFake(protocol: Protocol, options: FakeBackendOptions): Promi
   const fake: FakeLlmBackend = {
     name: options.name,
     url: `http://127.0.0.1:${port}`,
-    requests,
+    requests: [],
     get aborted() {
       return aborted;
     },
@@ -228,94 +220,65 @@ function usageFor(prompt: string, previous: string, reply: string): FakeUsage {
   return { prompt: total, cached, completion: reply.split(" ").length };
 }
 
+const openAiUsage = (usage: FakeUsage) => ({
+  prompt_tokens: usage.prompt,
+  completion_tokens: usage.completion,
+  total_tokens: usage.prompt + usage.completion,
+});
+const llamaTimings = (usage: FakeUsage) => ({
+  cache_n: usage.cached,
+  prompt_n: usage.prompt - usage.cached,
+  predicted_n: usage.completion,
+});
+const anthropicUsage = (usage: FakeUsage, output: number) => ({
+  input_tokens: usage.prompt - usage.cached,
+  cache_read_input_tokens: usage.cached,
+  output_tokens: output,
+});
+/** The reply as stream pieces: "Hello", " from", " gpu-1". */
+const pieces = (reply: string) =>
+  reply.split(" ").map((word, index) => (index ? ` ${word}` : word));
+
 function openAiBody(model: string, reply: string, usage: FakeUsage) {
+  const message = { role: "assistant", content: reply };
   return {
-    id: "chatcmpl-fake",
-    object: "chat.completion",
-    created: 1,
-    model,
-    choices: [{ index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" }],
-    usage: {
-      prompt_tokens: usage.prompt,
-      completion_tokens: usage.completion,
-      total_tokens: usage.prompt + usage.completion,
-    },
-    timings: {
-      cache_n: usage.cached,
-      prompt_n: usage.prompt - usage.cached,
-      predicted_n: usage.completion,
-    },
+    ...{ id: "chatcmpl-fake", object: "chat.completion", created: 1, model },
+    choices: [{ index: 0, message, finish_reason: "stop" }],
+    ...{ usage: openAiUsage(usage), timings: llamaTimings(usage) },
   };
 }
 
 function openAiEvents(model: string, reply: string, usage: FakeUsage): string[] {
-  const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: extra.finish ?? null }], ...(extra.tail ?? {}) })}\n\n`;
-  const words = reply.split(" ");
+  const chunk = (delta: object, finish: string | null = null, tail: object = {}) => {
+    const head = { id: "chatcmpl-fake", object: "chat.completion.chunk", created: 1, model };
+    const choices = [{ index: 0, delta, finish_reason: finish }];
+    return `data: ${JSON.stringify({ ...head, choices, ...tail })}\n\n`;
+  };
   return [
     chunk({ role: "assistant", content: "" }),
-    ...words.map((word, index) => chunk({ content: index === 0 ? word : ` ${word}` })),
-    chunk(
-      {},
-      {
-        finish: "stop",
-        tail: {
-          usage: {
-            prompt_tokens: usage.prompt,
-            completion_tokens: usage.completion,
-            total_tokens: usage.prompt + usage.completion,
-          },
-          timings: {
-            cache_n: usage.cached,
-            prompt_n: usage.prompt - usage.cached,
-            predicted_n: usage.completion,
-          },
-        },
-      },
-    ),
+    ...pieces(reply).map((content) => chunk({ content })),
+    chunk({}, "stop", { usage: openAiUsage(usage), timings: llamaTimings(usage) }),
     "data: [DONE]\n\n",
   ];
 }
 
 function anthropicBody(model: string, reply: string, usage: FakeUsage) {
   return {
-    id: "msg_fake",
-    type: "message",
-    role: "assistant",
-    model,
-    content: [{ type: "text", text: reply }],
-    stop_reason: "end_turn",
-    stop_sequence: null,
-    usage: {
-      input_tokens: usage.prompt - usage.cached,
-      cache_read_input_tokens: usage.cached,
-      output_tokens: usage.completion,
-    },
+    ...{ id: "msg_fake", type: "message", role: "assistant", model },
+    content: reply ? [{ type: "text", text: reply }] : [],
+    ...{ stop_reason: reply ? "end_turn" : null, stop_sequence: null },
+    usage: anthropicUsage(usage, reply ? usage.completion : 1),
   };
 }
 
 function anthropicEvents(model: string, reply: string, usage: FakeUsage): string[] {
-  const event = (name: string, data: Record<string, unknown>) =>
+  const event = (name: string, data: object) =>
     `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
-  const start = {
-    ...anthropicBody(model, "", usage),
-    content: [],
-    stop_reason: null,
-    usage: {
-      input_tokens: usage.prompt - usage.cached,
-      cache_read_input_tokens: usage.cached,
-      output_tokens: 1,
-    },
-  };
+  const textDelta = (text: string) => ({ index: 0, delta: { type: "text_delta", text } });
   return [
-    event("message_start", { message: start }),
+    event("message_start", { message: anthropicBody(model, "", usage) }),
     event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
-    ...reply.split(" ").map((word, index) =>
-      event("content_block_delta", {
-        index: 0,
-        delta: { type: "text_delta", text: index === 0 ? word : ` ${word}` },
-      }),
-    ),
+    ...pieces(reply).map((text) => event("content_block_delta", textDelta(text))),
     event("content_block_stop", { index: 0 }),
     event("message_delta", {
       delta: { stop_reason: "end_turn", stop_sequence: null },
@@ -335,8 +298,13 @@ function errorOf(protocol: Protocol, status: number) {
       };
 }
 
-function sendText(res: ServerResponse, status: number, type: string, text: string) {
-  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
+/** Sends a value as JSON, or a string as the exact body text. */
+function sendJson(res: ServerResponse, status: number, value: unknown) {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
