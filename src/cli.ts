@@ -187,7 +187,10 @@ export async function main(argv: string[]): Promise<void> {
       signal: cancellation.signal,
     };
     const result = await task(ctx);
-    process.exitCode = cancellation.signal.aborted ? ExitCode.cancelled : result.exitCode;
+    process.exitCode =
+      cancellation.signal.aborted && !result.signalIsNormalStop
+        ? ExitCode.cancelled
+        : result.exitCode;
   };
 
   // First Ctrl-C: ask the command to stop (a server closes, writes finish). If it has not

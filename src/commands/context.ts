@@ -16,4 +16,6 @@ export interface CommandContext {
 
 export interface CommandResult {
   exitCode: number;
+  /** A server whose normal way to stop is Ctrl-C / SIGTERM: then the exit code stays as is. */
+  signalIsNormalStop?: boolean;
 }

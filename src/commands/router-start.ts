@@ -6,7 +6,6 @@
 import { watch, type FSWatcher } from "node:fs";
 import { requireConfig } from "../config/load-config.js";
 import type { HarnessConfig } from "../config/schema.js";
-import { ConfigError } from "../errors.js";
 import type { HarnessEvent } from "../events.js";
 import type { Output } from "../output.js";
 import { effectiveBackends, serveRouter } from "../workflows/serve-router.js";
@@ -18,8 +17,6 @@ export interface RouterStartOptions {
   port?: number;
   host?: string;
 }
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
 export async function runRouterStart(
   options: RouterStartOptions,
@@ -33,11 +30,6 @@ export async function runRouterStart(
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),
     };
-    if (!LOOPBACK.test(router.host) && router.token === "") {
-      throw new ConfigError(`the router would listen on ${router.host} without a token`, {
-        hint: "set router.token (e.g. token: ${HARNESS_ROUTER_TOKEN}) or listen on 127.0.0.1",
-      });
-    }
     return { config: { ...loaded.config, router }, path: loaded.path };
   };
 
@@ -87,7 +79,7 @@ export async function runRouterStart(
   await reloading;
   await running.close();
   output.line("router stopped");
-  return { exitCode: 0 };
+  return { exitCode: 0, signalIsNormalStop: true };
 }
 
 function describeStart(

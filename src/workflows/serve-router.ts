@@ -68,15 +68,17 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RunningR
   const list = () => [...current.values()].map((entry) => entry.backend);
 
   current = await build(options.config);
-  const server = createRouterServer({
-    config: options.config.router,
-    backends: list(),
-    events: options.events,
-  });
+  let server: ReturnType<typeof createRouterServer>;
   let url: string;
   try {
+    server = createRouterServer({
+      config: options.config.router,
+      backends: list(),
+      events: options.events,
+    });
     ({ url } = await server.listen());
   } catch (error) {
+    // A refused config or a taken port: nothing may keep running (an embedded model loading).
     await Promise.all(list().map((backend) => backend.close()));
     throw error;
   }
