@@ -38,6 +38,18 @@ export const backendSchema = z.strictObject({
     .string()
     .optional()
     .describe("Key for cloud backends; use ${ENV_VAR}, never a literal."),
+  contextSize: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("embedded: context tokens per slot (default: as much as memory allows)."),
+  threads: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("embedded: CPU threads (default: llama.cpp's choice)."),
 });
 
 export const thinkingLevelSchema = z.enum(["off", "low", "medium", "high"]);

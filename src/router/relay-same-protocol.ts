@@ -53,5 +53,5 @@ export async function relaySameProtocol(options: RelayOptions): Promise<RelayRes
   if (!written) start();
   res.end(pending);
   const usage = sniffer?.finish();
-  return usage ? { written: true, usage } : { written: true };
+  return { written: true, eventStream: sse, ...(usage ? { usage } : {}) };
 }

@@ -72,7 +72,7 @@ async function relayTranslatedStream(options: RelayOptions): Promise<RelayResult
     return { written, error, eventStream: true };
   }
   res.end();
-  return { written: true, ...usageIfAny(usage) };
+  return { written: true, eventStream: true, ...usageIfAny(usage) };
 }
 
 async function relayTranslatedBody(options: RelayOptions): Promise<RelayResult> {

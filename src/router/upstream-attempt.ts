@@ -129,8 +129,10 @@ export async function attemptUpstream(input: AttemptInput): Promise<AttemptResul
       status: upstream.status,
       ...(brokenAfterWrite !== undefined ? { brokenAfterWrite } : {}),
       ...(relayed.usage ? { usage: relayed.usage } : {}),
-      ...(firstChunkAt !== undefined
-        ? { ttftMs: firstChunkAt - startedAt, generationMs: end - firstChunkAt }
+      ...(firstChunkAt !== undefined ? { ttftMs: firstChunkAt - startedAt } : {}),
+      // Only a stream shows when generation ran; a whole answer arrives in one piece.
+      ...(firstChunkAt !== undefined && relayed.eventStream === true
+        ? { generationMs: end - firstChunkAt }
         : {}),
     };
   } finally {

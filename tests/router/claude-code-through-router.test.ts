@@ -78,7 +78,13 @@ describe.skipIf(!isClaudeInstalled())("Claude Code through the router", () => {
         router: {
           port: 0,
           backends: [
-            { name: "llama", kind: "embedded", model: path.join(work, "tiny.gguf"), slots: 1 },
+            {
+              name: "llama",
+              kind: "embedded",
+              model: path.join(work, "tiny.gguf"),
+              slots: 1,
+              threads: 1,
+            },
           ],
         },
       }),

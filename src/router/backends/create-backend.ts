@@ -28,6 +28,8 @@ export async function createBackend(
     const { createEmbeddedBackend } = await import("./embedded-backend.js");
     return createEmbeddedBackend({
       ...common,
+      ...(config.contextSize !== undefined ? { contextSize: config.contextSize } : {}),
+      ...(config.threads !== undefined ? { threads: config.threads } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   }
