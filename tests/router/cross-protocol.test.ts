@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSseParser } from "../../src/router/sse.js";
+import { startFakeAnthropicBackend, startFakeOpenAiBackend } from "../support/fake-llm-backends.js";
 import {
-  startFakeAnthropicBackend,
-  startFakeOpenAiBackend,
-  type FakeLlmBackend,
-} from "../support/fake-llm-backends.js";
-import { chatBody, messagesBody, post, startRouter, type RouterFixture } from "./router-fixture.js";
+  chatBody,
+  messagesBody,
+  post,
+  startRouter,
+  type RouterFixture,
+  trackFakes,
+} from "./router-fixture.js";
 
 let router: RouterFixture | undefined;
-const fakes: FakeLlmBackend[] = [];
-
-afterEach(async () => {
-  await router?.close();
-  router = undefined;
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()));
-});
 
 function eventNames(text: string): (string | undefined)[] {
   const parser = createSseParser();
@@ -24,7 +20,7 @@ function eventNames(text: string): (string | undefined)[] {
 describe("an Anthropic client in front of a llama-server", () => {
   it("gets Messages answers, streamed and not, translated from chat completions", async () => {
     const gpu = await startFakeOpenAiBackend({ name: "gpu-1", slots: 2 });
-    fakes.push(gpu);
+    trackFakes(gpu);
     router = await startRouter([{ fake: gpu }]);
     const plain = await post(`${router.url}/v1/messages`, messagesBody({ system: "Be brief" }), {
       "anthropic-version": "2023-06-01",
@@ -55,7 +51,7 @@ describe("an Anthropic client in front of a llama-server", () => {
 
   it("gets upstream errors in Anthropic's shape", async () => {
     const gpu = await startFakeOpenAiBackend({ name: "gpu-1" });
-    fakes.push(gpu);
+    trackFakes(gpu);
     gpu.behavior = { status: 400 };
     router = await startRouter([{ fake: gpu }]);
     const response = await post(`${router.url}/v1/messages`, messagesBody());
@@ -70,7 +66,7 @@ describe("an Anthropic client in front of a llama-server", () => {
 describe("an OpenAI client in front of Anthropic", () => {
   it("gets chat completions, streamed and not, translated from Messages", async () => {
     const claude = await startFakeAnthropicBackend({ name: "claude" });
-    fakes.push(claude);
+    trackFakes(claude);
     router = await startRouter([
       { fake: claude, kind: "anthropic", apiKey: "k", model: "claude-x" },
     ]);

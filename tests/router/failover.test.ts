@@ -1,19 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  startFakeAnthropicBackend,
-  startFakeOpenAiBackend,
-  type FakeLlmBackend,
-} from "../support/fake-llm-backends.js";
-import { chatBody, post, startRouter, type RouterFixture } from "./router-fixture.js";
+import { describe, expect, it } from "vitest";
+import { startFakeAnthropicBackend, startFakeOpenAiBackend } from "../support/fake-llm-backends.js";
+import { chatBody, post, startRouter, type RouterFixture, trackFakes } from "./router-fixture.js";
 
 let router: RouterFixture | undefined;
-const fakes: FakeLlmBackend[] = [];
-
-afterEach(async () => {
-  await router?.close();
-  router = undefined;
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()));
-});
 
 async function startFakes(count: number) {
   const started = await Promise.all(
@@ -21,7 +10,7 @@ async function startFakes(count: number) {
       startFakeOpenAiBackend({ name: `gpu-${index + 1}`, slots: 8 }),
     ),
   );
-  fakes.push(...started);
+  trackFakes(...started);
   return started;
 }
 
@@ -130,7 +119,7 @@ describe("once streaming has started", () => {
 
   it("ends a broken Anthropic stream with an `error` event", async () => {
     const breaking = await startFakeAnthropicBackend({ name: "claude" });
-    fakes.push(breaking);
+    trackFakes(breaking);
     breaking.behavior = { disconnectAfterEvents: 3 };
     router = await startRouter([{ fake: breaking, kind: "anthropic", apiKey: "k" }]);
     const response = await post(`${router.url}/v1/messages`, {

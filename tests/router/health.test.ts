@@ -1,22 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createBackend } from "../../src/router/backends/create-backend.js";
-import { startFakeOpenAiBackend, type FakeLlmBackend } from "../support/fake-llm-backends.js";
-import { chatBody, post, startRouter, type RouterFixture } from "./router-fixture.js";
+import { startFakeOpenAiBackend } from "../support/fake-llm-backends.js";
+import { chatBody, post, startRouter, type RouterFixture, trackFakes } from "./router-fixture.js";
 
 let router: RouterFixture | undefined;
-const fakes: FakeLlmBackend[] = [];
-
-afterEach(async () => {
-  await router?.close();
-  router = undefined;
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()));
-});
 
 const timeouts = { connectMs: 500, firstByteMs: 2_000, idleMs: 2_000 };
 
 async function fake(name: string, slots?: number) {
   const started = await startFakeOpenAiBackend({ name, ...(slots ? { slots } : {}) });
-  fakes.push(started);
+  trackFakes(started);
   return started;
 }
 
@@ -40,7 +33,7 @@ describe("llama-server health", () => {
       slots: 3,
       slotsEndpointOnly: true,
     });
-    fakes.push(gpu);
+    trackFakes(gpu);
     const backend = await createBackend(
       { name: "old-build", kind: "llama-server", url: gpu.url, models: ["*"], weight: 1 },
       { timeouts },

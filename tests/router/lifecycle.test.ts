@@ -1,8 +1,8 @@
 import http from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { createRouterServer } from "../../src/router/router-server.js";
-import { startFakeOpenAiBackend, type FakeLlmBackend } from "../support/fake-llm-backends.js";
+import { startFakeOpenAiBackend } from "../support/fake-llm-backends.js";
 import { createFakeClock } from "./fake-clock.js";
 import {
   chatBody,
@@ -11,22 +11,16 @@ import {
   routerConfig,
   startRouter,
   type RouterFixture,
+  trackFakes,
 } from "./router-fixture.js";
 
 let router: RouterFixture | undefined;
-const fakes: FakeLlmBackend[] = [];
-
-afterEach(async () => {
-  await router?.close();
-  router = undefined;
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()));
-});
 
 async function startFakes(names: string[]) {
   const started = await Promise.all(
     names.map((name) => startFakeOpenAiBackend({ name, slots: 4 })),
   );
-  fakes.push(...started);
+  trackFakes(...started);
   return started;
 }
 

@@ -1,21 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startFakeOpenAiBackend, type FakeLlmBackend } from "../support/fake-llm-backends.js";
-import { chatBody, post, startRouter, type RouterFixture } from "./router-fixture.js";
+import { describe, expect, it } from "vitest";
+import { startFakeOpenAiBackend } from "../support/fake-llm-backends.js";
+import { chatBody, post, startRouter, type RouterFixture, trackFakes } from "./router-fixture.js";
 
 let router: RouterFixture | undefined;
-const fakes: FakeLlmBackend[] = [];
-
-afterEach(async () => {
-  await router?.close();
-  router = undefined;
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()));
-});
 
 describe("/status and /metrics", () => {
   it("report load, latency, tokens and cache hits per backend", async () => {
     const gpu = await startFakeOpenAiBackend({ name: "gpu-1", slots: 2 });
     const broken = await startFakeOpenAiBackend({ name: "broken", slots: 2 });
-    fakes.push(gpu, broken);
+    trackFakes(gpu, broken);
     broken.behavior = { status: 503 };
     router = await startRouter([{ fake: broken }, { fake: gpu }], {
       overrides: { strategy: "round-robin", aliases: { fast: ["gpu-1"] } },
@@ -83,7 +76,7 @@ describe("/status and /metrics", () => {
 
   it("counts breaker transitions", async () => {
     const broken = await startFakeOpenAiBackend({ name: "broken" });
-    fakes.push(broken);
+    trackFakes(broken);
     broken.behavior = { status: 500 };
     router = await startRouter([{ fake: broken }], {
       overrides: { breaker: { consecutiveFailures: 1 } },

@@ -1,30 +1,26 @@
 import OpenAI from "openai";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { startFakeAnthropicBackend, startFakeOpenAiBackend } from "../support/fake-llm-backends.js";
 import {
-  startFakeAnthropicBackend,
-  startFakeOpenAiBackend,
-  type FakeLlmBackend,
-} from "../support/fake-llm-backends.js";
-import { chatBody, messagesBody, post, startRouter, type RouterFixture } from "./router-fixture.js";
+  chatBody,
+  messagesBody,
+  post,
+  startRouter,
+  type RouterFixture,
+  trackFakes,
+} from "./router-fixture.js";
 
 let router: RouterFixture | undefined;
-const fakes: FakeLlmBackend[] = [];
-
-afterEach(async () => {
-  await router?.close();
-  router = undefined;
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()));
-});
 
 async function openAiFake(name: string) {
   const fake = await startFakeOpenAiBackend({ name, slots: 4 });
-  fakes.push(fake);
+  trackFakes(fake);
   return fake;
 }
 
 async function anthropicFake(name: string) {
   const fake = await startFakeAnthropicBackend({ name });
-  fakes.push(fake);
+  trackFakes(fake);
   return fake;
 }
 

@@ -2,6 +2,7 @@
  * Starts a real router (createRouterServer on 127.0.0.1, port 0) in front of fake backends, with
  * the config defaults from the schema and whatever a test overrides.
  */
+import { afterEach } from "vitest";
 import { createBackend } from "../../src/router/backends/create-backend.js";
 import type { Backend } from "../../src/router/backend.js";
 import type { RouterClock } from "../../src/router/clock.js";
@@ -60,6 +61,22 @@ export async function createBackends(config: RouterConfig): Promise<Backend[]> {
   );
 }
 
+// Every router and fake backend a test starts is closed after it, routers first, so no test
+// file repeats the clean-up.
+const openRouters: RouterFixture[] = [];
+const openFakes: FakeLlmBackend[] = [];
+
+afterEach(async () => {
+  await Promise.all(openRouters.splice(0).map((router) => router.close()));
+  await Promise.all(openFakes.splice(0).map((fake) => fake.close()));
+});
+
+/** Closes these fake backends after the current test. */
+export function trackFakes(...fakes: FakeLlmBackend[]): void {
+  openFakes.push(...fakes);
+}
+
+/** Starts a router over the fake backends; it is closed after the current test. */
 export async function startRouter(
   entries: readonly FakeEntry[],
   options: {
@@ -81,17 +98,23 @@ export async function startRouter(
   });
   const { url } = await server.listen();
   if (options.waitForHealth !== false) await server.checkHealthNow();
+  let closing: Promise<void> | undefined;
   const fixture: RouterFixture = {
     url,
     server,
     config,
     backends,
     events: sink.events,
-    async close() {
-      await server.close();
-      await Promise.all(fixture.backends.map((backend) => backend.close()));
+    // Idempotent: a test may close its router itself before the automatic clean-up.
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        await Promise.all(fixture.backends.map((backend) => backend.close()));
+      })();
+      return closing;
     },
   };
+  openRouters.push(fixture);
   return fixture;
 }
 

@@ -1,27 +1,21 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startFakeOpenAiBackend, type FakeLlmBackend } from "../support/fake-llm-backends.js";
+import { describe, expect, it } from "vitest";
+import { startFakeOpenAiBackend } from "../support/fake-llm-backends.js";
 import {
   chatBody,
   post,
   startRouter,
   type FakeEntry,
   type RouterFixture,
+  trackFakes,
 } from "./router-fixture.js";
 
 let router: RouterFixture | undefined;
-const fakes: FakeLlmBackend[] = [];
-
-afterEach(async () => {
-  await router?.close();
-  router = undefined;
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()));
-});
 
 async function startFakes(names: string[]) {
   const started = await Promise.all(
     names.map((name) => startFakeOpenAiBackend({ name, slots: 4 })),
   );
-  fakes.push(...started);
+  trackFakes(...started);
   return started;
 }
 
