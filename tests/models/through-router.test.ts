@@ -60,7 +60,8 @@ describe("model client through the router to llama.cpp", () => {
           system: "You triage issues.",
           messages: [{ role: "user", content: "Issue: the config loader crashes on empty files." }],
           responseSchema: verdictSchema,
-          maxTokens: 120,
+          // The tiny model spells JSON about a character per token: leave room for ~150 chars.
+          maxTokens: 400,
           sessionId: `session-${protocol}`,
         })
         .result();
