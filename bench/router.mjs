@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Router benchmarks; prints one JSON object. `npm run bench:router` (builds first).
 //   1. overhead: added latency over calling a fast fake backend directly, at 1, 16 and 64
-//      concurrent clients, streaming and not, with the Portkey gateway as the peer;
+//      concurrent clients, streaming and not, with the Portkey gateway as the peer and a
+//      minimal pass-through Node proxy as the floor;
 //   2. cacheAffinity: 4 simulated llama-servers with per-slot prefix caches, agent-like sessions
 //      whose prompts grow each turn: cache hit ratio and mean time to first token per strategy;
 //   3. failover: 3 backends under steady load, one killed and restarted.
@@ -169,6 +170,19 @@ async function benchOverhead() {
     strategy: "round-robin",
     backends: [{ name: "fast", kind: "openai-compatible", url: direct }],
   });
+  const floorPort = port();
+  const floor = await startProcess(
+    process.execPath,
+    [
+      path.join(root, "bench/support/minimal-proxy.mjs"),
+      "--port",
+      String(floorPort),
+      "--upstream",
+      direct,
+    ],
+    /ready/,
+  );
+  const floorUrl = `http://127.0.0.1:${floorPort}`;
   const portkey = await startPortkey();
   const portkeyHeaders = {
     "x-portkey-provider": "openai",
@@ -184,6 +198,8 @@ async function benchOverhead() {
       await run(router.url);
       const directRun = await run(direct);
       const routerRun = await run(router.url);
+      await run(floorUrl);
+      const floorRun = await run(floorUrl);
       let portkeyRun;
       if (portkey.url) {
         await run(portkey.url, portkeyHeaders);
@@ -200,6 +216,13 @@ async function benchOverhead() {
           throughputRatio: round(routerRun.throughput / directRun.throughput),
           failures: routerRun.failures,
         },
+        // What a pass-through Node proxy with no routing at all adds in the same run.
+        minimalProxy: {
+          addedP50Ms: round(floorRun.p50 - directRun.p50),
+          addedP99Ms: round(floorRun.p99 - directRun.p99),
+          throughputRatio: round(floorRun.throughput / directRun.throughput),
+          failures: floorRun.failures,
+        },
         portkey: portkeyRun
           ? {
               addedP50Ms: round(portkeyRun.p50 - directRun.p50),
@@ -215,6 +238,7 @@ async function benchOverhead() {
   await Promise.all([
     stop(router.child),
     stop(sim),
+    stop(floor),
     portkey.child ? stop(portkey.child) : undefined,
   ]);
   return {
