@@ -32,7 +32,47 @@ export type HarnessEvent =
   /** Router: a probe request succeeded and the breaker closed again. */
   | { type: "backend-recovered"; backend: string }
   /** Router: a request failed on this backend before any byte reached the client; retried. */
-  | { type: "request-failed-over"; backend: string; model: string; reason: string };
+  | { type: "request-failed-over"; backend: string; model: string; reason: string }
+  /** Queue: a lease ran out and the item went back to pending (or to failed, attempts spent). */
+  | { type: "item-recovered"; id: string; attempt: number; to: "pending" | "failed" }
+  /** Fan-out: the run starts; `concurrency` is the resolved number of workers. */
+  | {
+      type: "fanout-started";
+      items: number;
+      batches: number;
+      batchSize: number;
+      concurrency: number;
+    }
+  /** Fan-out: a worker took a batch (`attempt` 1 first). */
+  | { type: "batch-started"; batch: number; worker: number; items: number; attempt: number }
+  | { type: "batch-finished"; batch: number; worker: number; ms: number; failedItems: number }
+  /** Fan-out: a batch attempt threw; `willRetry` says whether another attempt follows. */
+  | {
+      type: "batch-failed";
+      batch: number;
+      worker: number;
+      attempt: number;
+      error: string;
+      willRetry: boolean;
+    }
+  | { type: "batch-retried"; batch: number; attempt: number; delayMs: number }
+  /** Fan-out: after every batch; `etaMs` from the mean batch time so far. */
+  | {
+      type: "fanout-progress";
+      doneItems: number;
+      failedItems: number;
+      totalItems: number;
+      runningBatches: number;
+      etaMs?: number;
+    }
+  | {
+      type: "fanout-finished";
+      doneItems: number;
+      failedItems: number;
+      cancelledItems: number;
+      ms: number;
+      aborted: boolean;
+    };
 
 export type EventOf<T extends HarnessEvent["type"]> = Extract<HarnessEvent, { type: T }>;
 

@@ -185,9 +185,35 @@ export const configSchema = z.strictObject({
         .describe("Which agent runs work items."),
     })
     .prefault({}),
+  queue: z
+    .strictObject({
+      driver: z
+        .enum(["file", "redis"])
+        .default("file")
+        .describe("file: .harness/queue on this machine; redis: shared by several machines."),
+      url: z
+        .string()
+        .optional()
+        .describe("Redis URL for the redis driver, e.g. redis://host:6379/0."),
+      name: z
+        .string()
+        .regex(/^[a-zA-Z0-9_.-]+$/, "use letters, digits, dot, dash or underscore")
+        .default("harness")
+        .describe("Queue name (the redis key prefix part); one per repository."),
+      leaseMs: positiveInt
+        .min(1_000)
+        .default(30_000)
+        .describe("Lease on a claimed item; workers renew it every third of it."),
+      maxAttempts: positiveInt.max(100).default(3).describe("Attempts before an item fails."),
+      backoffMs: positiveInt.default(5_000).describe("First retry delay; doubles per attempt."),
+    })
+    .prefault({}),
   fanOut: z
     .strictObject({
-      maxWorkers: positiveInt.max(64).default(4).describe("Workers running at once."),
+      maxWorkers: z
+        .union([positiveInt.max(64), z.literal("auto")])
+        .default(4)
+        .describe('Workers running at once; "auto" follows the router\'s free slots.'),
       maxItemsPerWorker: positiveInt.max(50).default(4).describe("Items (documents) per worker."),
     })
     .prefault({}),
