@@ -43,9 +43,20 @@ export type HarnessEvent =
       batchSize: number;
       concurrency: number;
     }
-  /** Fan-out: a worker took a batch (`attempt` 1 first). */
+  /**
+   * Fan-out: a worker took a batch (`attempt` 1 first). In all batch events `batch` is the
+   * 0-based batch index (as `run` sees it); views show it 1-based ("batch 3/25").
+   */
   | { type: "batch-started"; batch: number; worker: number; items: number; attempt: number }
-  | { type: "batch-finished"; batch: number; worker: number; ms: number; failedItems: number }
+  /** Fan-out: `itemFailures`: the first 10 items `run` reported failed (input indexes). */
+  | {
+      type: "batch-finished";
+      batch: number;
+      worker: number;
+      ms: number;
+      failedItems: number;
+      itemFailures?: { index: number; error: string }[];
+    }
   /** Fan-out: a batch attempt threw; `willRetry` says whether another attempt follows. */
   | {
       type: "batch-failed";
@@ -55,6 +66,7 @@ export type HarnessEvent =
       error: string;
       willRetry: boolean;
     }
+  /** Fan-out: a failed batch goes back in line; `attempt` is the number of the next attempt. */
   | { type: "batch-retried"; batch: number; attempt: number; delayMs: number }
   /** Fan-out: after every batch; `etaMs` from the mean batch time so far. */
   | {
