@@ -22,6 +22,14 @@ function parsePort(value: string): number {
   return port;
 }
 
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new InvalidArgumentError("a count is a whole number of at least 1");
+  }
+  return count;
+}
+
 export function buildProgram(
   run: (task: (ctx: CommandContext) => Promise<CommandResult>, command: Command) => Promise<void>,
 ): Command {
@@ -42,6 +50,7 @@ Start here:
   harness doctor         check that git, the config, a GitHub token and agent CLIs are ready
   harness skills validate   check .claude/ skills, commands and agents
   harness router start   run the model router (llama.cpp embedded when no backend is configured)
+  harness queue ls       see the work queue: plans pending, running, done and failed
 
 Exit codes: 0 ok, 1 problems found, 2 usage, 3 config, 4 auth, 5 input, 6 network,
 7 budget, 70 bug in harness, 130 cancelled.`,
@@ -147,6 +156,90 @@ llama.cpp runs embedded in the router. Point clients at it:
       await run(async (ctx) => {
         const { runRouterStatus } = await import("./commands/router-status.js");
         return runRouterStatus(options, ctx);
+      }, command);
+    });
+
+  const queue = program
+    .command("queue")
+    .description("look at and steer the work queue (plans waiting, running, done, failed)")
+    .addHelpText(
+      "after",
+      `
+The queue is where ground plans wait for workers. With the default file driver every item is a
+Markdown file under .harness/queue/{pending,running,done,failed}/<id>.md: read it, edit it while
+it is pending, or move it between folders by hand (failed -> pending retries it). With
+queue.driver: redis the same commands work on the shared BullMQ queue.
+
+Examples:
+  harness queue ls --state failed
+  harness queue show 42-empty-config-crash
+  harness queue retry 42-empty-config-crash
+  harness queue stats --json`,
+    );
+  const configOption = () => new Option("--config <file>", "config file (default: this repo's)");
+  queue
+    .command("ls")
+    .description("list items, pending first in the order workers take them")
+    .option("--state <state>", "only pending, running, done or failed")
+    .option("--limit <n>", "at most n items", parseCount)
+    .addOption(configOption())
+    .action(
+      async (options: { state?: string; limit?: number; config?: string }, command: Command) => {
+        await run(async (ctx) => {
+          const { runQueueList } = await import("./commands/queue.js");
+          return runQueueList(options, ctx);
+        }, command);
+      },
+    );
+  queue
+    .command("show <id>")
+    .description("print one item: its plan, state, attempts and error history")
+    .addOption(configOption())
+    .action(async (id: string, options: { config?: string }, command: Command) => {
+      await run(async (ctx) => {
+        const { runQueueShow } = await import("./commands/queue.js");
+        return runQueueShow({ id, ...options }, ctx);
+      }, command);
+    });
+  queue
+    .command("stats")
+    .description("count items per state")
+    .addOption(configOption())
+    .action(async (options: { config?: string }, command: Command) => {
+      await run(async (ctx) => {
+        const { runQueueStats } = await import("./commands/queue.js");
+        return runQueueStats(options, ctx);
+      }, command);
+    });
+  queue
+    .command("retry <id>")
+    .description("put a failed (or done) item back in pending with a fresh attempt budget")
+    .addOption(configOption())
+    .action(async (id: string, options: { config?: string }, command: Command) => {
+      await run(async (ctx) => {
+        const { runQueueRetry } = await import("./commands/queue.js");
+        return runQueueRetry({ id, ...options }, ctx);
+      }, command);
+    });
+  queue
+    .command("cancel <id>")
+    .description("stop a pending or running item (it moves to failed; its worker stops)")
+    .option("--reason <text>", "recorded in the item's error history")
+    .addOption(configOption())
+    .action(async (id: string, options: { reason?: string; config?: string }, command: Command) => {
+      await run(async (ctx) => {
+        const { runQueueCancel } = await import("./commands/queue.js");
+        return runQueueCancel({ id, ...options }, ctx);
+      }, command);
+    });
+  queue
+    .command("drop <id>")
+    .description("delete an item that is not running")
+    .addOption(configOption())
+    .action(async (id: string, options: { config?: string }, command: Command) => {
+      await run(async (ctx) => {
+        const { runQueueDrop } = await import("./commands/queue.js");
+        return runQueueDrop({ id, ...options }, ctx);
       }, command);
     });
 

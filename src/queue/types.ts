@@ -40,9 +40,13 @@ export interface QueueItem {
   title: string;
   /** Markdown: the ground plan, meant for humans to read (and edit while pending). */
   body: string;
-  /** Free-form structured payload (the frontmatter's `data` key). JSON-compatible values only. */
+  /**
+   * Free-form structured payload (the frontmatter's `data` key). JSON-compatible values only.
+   * The file driver also shows here the other frontmatter keys a planner wrote (issue,
+   * base_commit, depends_on, ...); `data`'s own keys win on a clash.
+   */
   data: Record<string, unknown>;
-  /** Higher runs sooner. Default 0. */
+  /** Higher runs sooner. An integer, default 0; the Redis driver takes -1,048,575 to 1,048,575. */
   priority: number;
   /** Attempts started so far (claims that did not end in a release). */
   attempts: number;
@@ -78,7 +82,10 @@ export interface EnqueueOutcome {
 /** A claimed item: only the holder of `token` may renew, complete, fail or release it. */
 export interface Claim {
   item: QueueItem;
-  /** 1 for the first attempt. Keys idempotent side effects together with `item.id`. */
+  /**
+   * 1 for the first attempt. Tells a retry from a first run; a manual `retry` of a failed item
+   * starts counting at 1 again, so key side effects on `item.id` and treat the attempt as a hint.
+   */
   attempt: number;
   /** Opaque proof of ownership, passed back to renew / complete / fail / release. */
   token: string;
@@ -105,7 +112,10 @@ export interface QueueStats {
   failed: number;
   /** Pending items whose `notBefore` lies in the future. */
   delayed: number;
-  /** Items the driver could not read (corrupt files); listed by `list`'s `problems`. */
+  /**
+   * Items the driver could not read (corrupt files); listed by `list`'s `problems`. The Redis
+   * driver reports 0 here (counting would read every job); its `list` still names them.
+   */
   corrupt: number;
 }
 
