@@ -173,6 +173,16 @@ function toMessagesBody(request: ModelRequest): Body {
     body.tool_choice = budget > 0 ? { type: "auto" } : { type: "tool", name };
   }
   if (tools.length > 0) body.tools = tools;
+  if (request.toolChoice && request.tools?.length && !request.responseSchema) {
+    // The API refuses a forced tool while thinking; then the choice stays automatic.
+    const forced = request.toolChoice === "required" && budget === 0;
+    body.tool_choice =
+      request.toolChoice === "none"
+        ? { type: "none" }
+        : forced
+          ? { type: "any" }
+          : { type: "auto" };
+  }
   if (budget > 0) {
     body.thinking = { type: "enabled", budget_tokens: budget };
   } else if (request.temperature !== undefined) {

@@ -84,6 +84,11 @@ export interface ModelRequest {
   system?: string;
   messages: ModelMessage[];
   tools?: ToolDefinition[];
+  /**
+   * Whether the model must call a tool: `required` makes a local model (llama.cpp builds a
+   * grammar from the tool schemas) answer with a tool call; default `auto`.
+   */
+  toolChoice?: "auto" | "required" | "none";
   responseSchema?: ResponseSchema;
   /** Tokens allowed for the answer (thinking budgets come on top where the API counts both). */
   maxTokens?: number;

@@ -100,6 +100,7 @@ function toChatBody(request: ModelRequest): Chat {
       type: "function",
       function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
     }));
+    if (request.toolChoice) body.tool_choice = request.toolChoice;
   }
   if (request.responseSchema) {
     const { name, schema } = request.responseSchema;

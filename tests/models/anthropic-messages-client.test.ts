@@ -84,6 +84,23 @@ describe("Anthropic messages adapter, streaming", () => {
     await expect(result).resolves.toMatchObject({ text: "Reading.", stopReason: "tool-calls" });
   });
 
+  it("maps toolChoice required to any, and back to auto while thinking", async () => {
+    const tools = [{ name: "finish", description: "end", inputSchema: { type: "object" } }];
+    const forced = await run([anthropicStream([textBlock("x")], "end_turn")], {
+      tools,
+      toolChoice: "required",
+    });
+    expect(forced.seen[0]?.body.tool_choice).toEqual({ type: "any" });
+    const thinking = await run([anthropicStream([textBlock("x")], "end_turn")], {
+      tools,
+      toolChoice: "required",
+      thinking: "low",
+    });
+    expect(thinking.seen[0]?.body.tool_choice).toEqual({ type: "auto" });
+    const plain = await run([anthropicStream([textBlock("x")], "end_turn")], { tools });
+    expect(plain.seen[0]?.body).not.toHaveProperty("tool_choice");
+  });
+
   it("forces a tool for structured output and hands its input back as the parsed answer", async () => {
     const schema = { type: "object", properties: { ok: { type: "boolean" } } };
     const { events, result, seen } = await run(

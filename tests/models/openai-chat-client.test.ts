@@ -99,6 +99,14 @@ describe("OpenAI chat adapter, streaming", () => {
     ]);
   });
 
+  it("sends toolChoice as tool_choice when tools are offered", async () => {
+    const tools = [{ name: "finish", description: "end", inputSchema: { type: "object" } }];
+    const { seen } = await run([shortAnswer()], { tools, toolChoice: "required" });
+    expect(seen[0]?.body.tool_choice).toBe("required");
+    const without = await run([shortAnswer()], { toolChoice: "required" });
+    expect(without.seen[0]?.body).not.toHaveProperty("tool_choice");
+  });
+
   it("fails with invalid-output when tool arguments are not JSON", async () => {
     const { events, result } = await run([
       openAiStream(
