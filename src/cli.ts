@@ -51,6 +51,7 @@ Start here:
   harness skills validate   check .claude/ skills, commands and agents
   harness router start   run the model router (llama.cpp embedded when no backend is configured)
   harness queue ls       see the work queue: plans pending, running, done and failed
+  harness agent run implementer "..."   run an agent on a task (builtin, Claude Code or Codex)
 
 Exit codes: 0 ok, 1 problems found, 2 usage, 3 config, 4 auth, 5 input, 6 network,
 7 budget, 70 bug in harness, 130 cancelled.`,
@@ -242,6 +243,83 @@ Examples:
         return runQueueDrop({ id, ...options }, ctx);
       }, command);
     });
+
+  const agentRunOptions = (command: Command) =>
+    command
+      .option("--runner <runner>", "builtin, claude or codex (default: agents.runner)")
+      .option("--max-turns <n>", "at most n model turns (default: budgets.maxTurns)", parseCount)
+      .option(
+        "--model <model>",
+        "model or router alias (default: the agent's, else models.default)",
+      )
+      .option("--router <url>", "router to use (default: the configured one, else started here)")
+      .addOption(configOption());
+  const agent = program
+    .command("agent")
+    .description("run one of the repository's agents (.claude/agents) on a task");
+  agentRunOptions(
+    agent
+      .command("run <agent> <task>")
+      .description("run an agent in this working tree through the router, under the budgets"),
+  )
+    .addHelpText(
+      "after",
+      `
+The agent is .claude/agents/<agent>.md: its body is the system prompt, its tools: list the
+tools it gets. Runners: builtin (harness's own tool-using agent), claude (Claude Code headless)
+or codex (codex exec), each pointed at the router. Every path stays inside the working tree
+(--cwd); tokens and keys are not passed to the agent. The transcript goes to
+.harness/runs/<run-id>/. Exit codes: 0 done, 1 failed, 7 a budget or the time limit ended it.
+
+Examples:
+  harness agent run triager "Check issue 42 against the code; give a verdict"
+  harness agent run implementer "Carry out .harness/queue/pending/42-x.md" --runner claude`,
+    )
+    .action(
+      async (
+        agentName: string,
+        task: string,
+        options: Record<string, string | number | undefined>,
+        command: Command,
+      ) => {
+        await run(async (ctx) => {
+          const { runAgentCommand } = await import("./commands/agent.js");
+          return runAgentCommand({ ...options, agent: agentName, task }, ctx);
+        }, command);
+      },
+    );
+  const slash = program
+    .command("command")
+    .description("run one of the repository's slash commands (.claude/commands) headless");
+  agentRunOptions(
+    slash
+      .command("run <name> [args...]")
+      .description("render a slash command with its arguments and run it as an agent task")
+      .option("--print", "only print the rendered prompt"),
+  )
+    .addHelpText(
+      "after",
+      `
+$ARGUMENTS in the command becomes all arguments, $0..$9 each one (zero-based, as in
+current Claude Code).
+
+Examples:
+  harness command run triage 42 43
+  harness command run plan 42 --print`,
+    )
+    .action(
+      async (
+        name: string,
+        args: string[],
+        options: Record<string, string | number | boolean | undefined>,
+        command: Command,
+      ) => {
+        await run(async (ctx) => {
+          const { runSlashCommand } = await import("./commands/agent.js");
+          return runSlashCommand({ ...options, name, args }, ctx);
+        }, command);
+      },
+    );
 
   program
     .command("doctor")
