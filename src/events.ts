@@ -35,6 +35,17 @@ export type HarnessEvent =
   | { type: "request-failed-over"; backend: string; model: string; reason: string }
   /** Queue: a lease ran out and the item went back to pending (or to failed, attempts spent). */
   | { type: "item-recovered"; id: string; attempt: number; to: "pending" | "failed" }
+  /** Agent run: a model turn starts (the built-in runner). */
+  | { type: "agent-turn-started"; runId: string; turn: number }
+  /** Agent run: a tool call ended; `isError` when it was refused or failed. */
+  | {
+      type: "agent-tool-finished";
+      runId: string;
+      turn: number;
+      tool: string;
+      isError: boolean;
+      ms: number;
+    }
   /** Fan-out: the run starts; `concurrency` is the resolved number of workers. */
   | {
       type: "fanout-started";

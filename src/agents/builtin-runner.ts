@@ -133,8 +133,28 @@ async function runBuiltinAgent(
     ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
     ...(options.toolChoice ? { toolChoice: options.toolChoice } : {}),
     ...(options.thinking !== undefined ? { thinking: options.thinking } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    onEvent: (event) => {
+      options.onEvent?.(event);
+      forwardProgress(event, input);
+    },
   });
+}
+
+/** Turns and tool calls, for a person watching the run (`input.events`). */
+function forwardProgress(event: RunEvent, input: AgentRunInput): void {
+  if (!input.events) return;
+  if (event.type === "turn-started") {
+    input.events.emit({ type: "agent-turn-started", runId: input.runId, turn: event.turn });
+  } else if (event.type === "tool-finished") {
+    input.events.emit({
+      type: "agent-tool-finished",
+      runId: input.runId,
+      turn: event.turn,
+      tool: event.name,
+      isError: event.isError,
+      ms: event.ms,
+    });
+  }
 }
 
 /** A run that ended before its first model call: the log still says why. */

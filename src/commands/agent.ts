@@ -69,6 +69,12 @@ async function runWith(
   const events = {
     emit: (event: HarnessEvent) => {
       if (event.type === "warning-raised") output.warn(event.message);
+      if (event.type === "agent-tool-finished") {
+        const verdict = event.isError ? output.style.yellow("error") : "ok";
+        output.line(
+          output.style.dim(`  turn ${event.turn}: ${event.tool} ${verdict}, ${event.ms} ms`),
+        );
+      }
       output.event(event);
     },
   };

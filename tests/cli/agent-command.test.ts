@@ -87,6 +87,13 @@ describe("harness agent run", () => {
       usage: { inputTokens: 2700, outputTokens: 60, cachedTokens: 1800 },
     });
     expect(readFileSync(path.join(root, "NOTES.md"), "utf8")).toBe("Read it.\n");
+    // Progress while it runs: one event per tool call.
+    const tools = run.records.filter((record) => record.type === "agent-tool-finished");
+    expect(tools.map((record) => [record.turn, record.tool, record.isError])).toEqual([
+      [1, "read_file", false],
+      [2, "write_file", false],
+      [3, "finish", false],
+    ]);
     expect(existsSync(result!.transcriptPath)).toBe(true);
     expect(result!.transcriptPath.startsWith(path.join(root, ".harness", "runs"))).toBe(true);
 
