@@ -322,6 +322,31 @@ Examples:
     );
 
   program
+    .command("schedule")
+    .description("print a crontab line, systemd units or a GitHub Actions workflow for the loop")
+    .option("--emit <target>", "crontab, systemd or github-actions")
+    .option("--cron <expression>", "override schedule.cron, e.g. '*/15 * * * *'")
+    .addOption(configOption())
+    .addHelpText(
+      "after",
+      `
+Each runs \`harness run --once\` (one full cycle) on schedule.cron and never two at once
+(flock, a oneshot service, or a concurrency group). Nothing is installed; copy what it prints.
+
+Examples:
+  harness schedule --emit crontab >> my-crontab
+  harness schedule --emit github-actions > .github/workflows/harness.yml`,
+    )
+    .action(
+      async (options: { emit?: string; cron?: string; config?: string }, command: Command) => {
+        await run(async (ctx) => {
+          const { runSchedule } = await import("./commands/schedule.js");
+          return runSchedule(options, ctx);
+        }, command);
+      },
+    );
+
+  program
     .command("doctor")
     .description("check what harness needs and say how to fix each gap")
     .addHelpText(
