@@ -165,6 +165,7 @@ async function answerLastFailure(
       backendProtocol: routed.backend.protocol,
       requestedModel: request.model,
       backendName: routed.name,
+      ...(request.dialect ? { dialect: request.dialect } : {}),
       onChunk: () => {},
     });
   } else {

@@ -1,7 +1,8 @@
 /**
- * POST /v1/chat/completions, /v1/messages and /v1/messages/count_tokens: read and parse the body
- * once, answer what is wrong with it in the caller's protocol, and hand the rest to the request
- * flow. Bodies are never logged unless the debug flag asks for it.
+ * POST /v1/chat/completions, /v1/messages, /v1/responses and the two token-count endpoints: read
+ * and parse the body once, answer what is wrong with it in the caller's protocol, and hand the
+ * rest to the request flow (a Responses request as its chat completions translation, see
+ * responses-endpoint.ts). Bodies are never logged unless the debug flag asks for it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WireProtocol } from "./backend.js";
@@ -9,6 +10,13 @@ import type { RouterClock } from "./clock.js";
 import { forwardModelRequest, type ForwardContext } from "./forward-request.js";
 import { countTokensEstimate, sendJson } from "./info-endpoints.js";
 import type { ModelRequest } from "./model-request.js";
+import {
+  prepareResponsesRequest,
+  RESPONSES_INPUT_TOKENS_PATH,
+  RESPONSES_PATH,
+  responsesInputTokens,
+  type PreparedResponsesRequest,
+} from "./responses-endpoint.js";
 import { sendRouterError } from "./router-errors.js";
 
 /** Where the router writes diagnostics; the CLI's debug logger implements it. */
@@ -34,9 +42,10 @@ export async function handleModelEndpoint(
   res: ServerResponse,
 ): Promise<void> {
   const receivedAt = context.clock.now();
-  const protocol: WireProtocol = path === "/v1/chat/completions" ? "openai" : "anthropic";
-  const isCount = path === "/v1/messages/count_tokens";
-  if (!isCount && path !== "/v1/chat/completions" && path !== "/v1/messages") {
+  const protocol: WireProtocol = path.startsWith("/v1/messages") ? "anthropic" : "openai";
+  const isResponses = path === RESPONSES_PATH;
+  const isCount = path === "/v1/messages/count_tokens" || path === RESPONSES_INPUT_TOKENS_PATH;
+  if (!isCount && !isResponses && path !== "/v1/chat/completions" && path !== "/v1/messages") {
     return sendRouterError(res, protocol, 404, `no route for POST ${path}`);
   }
   let rawBody: Buffer;
@@ -48,6 +57,10 @@ export async function handleModelEndpoint(
   }
   const body = parseObject(rawBody);
   if (!body) return sendRouterError(res, protocol, 400, "the request body is not a JSON object");
+  if (path === RESPONSES_INPUT_TOKENS_PATH) {
+    const counted = responsesInputTokens(body);
+    return sendJson(res, counted.status, counted.body);
+  }
   if (isCount) return sendJson(res, 200, countTokensEstimate(body));
 
   const model = typeof body.model === "string" ? body.model : "";
@@ -66,18 +79,35 @@ export async function handleModelEndpoint(
         : `model "${model}" is not served here; known models and aliases: ${known.join(", ") || "none"}`,
     );
   }
+  const modelLabel = table.pools.isKnown(model) ? model : "other";
+  let responses: PreparedResponsesRequest | undefined;
+  if (isResponses) {
+    const prepared = prepareResponsesRequest(body, req.headers, model);
+    if (!prepared.ok) {
+      metrics.errorSeen("bad-request", "none");
+      metrics.requestFinished("none", modelLabel, 400);
+      return sendRouterError(res, protocol, 400, prepared.message);
+    }
+    responses = prepared;
+    if (prepared.ignoredTools.length > 0) {
+      // OpenAI runs these tools itself (web search, ...); no backend here can, so none sees them.
+      const tools = prepared.ignoredTools;
+      context.logger?.log("warn", "hosted tools left out of a Responses request", { tools });
+    }
+  }
   if (context.logBodies) {
     context.logger?.log("debug", "model request", { path, body: rawBody.toString("utf8") });
   }
   const request: ModelRequest = {
     protocol,
     model,
-    modelLabel: table.pools.isKnown(model) ? model : "other",
+    modelLabel,
     stream: body.stream === true,
-    body,
-    rawBody,
-    headers: req.headers,
+    body: responses?.body ?? body,
+    rawBody: responses?.rawBody ?? rawBody,
+    headers: responses?.headers ?? req.headers,
     receivedAt,
+    ...(responses ? { dialect: responses.dialect } : {}),
   };
   await forwardModelRequest(context.forward, request, res);
 }

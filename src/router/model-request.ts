@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { WireProtocol } from "./backend.js";
+import type { CallerDialect } from "./caller-dialect.js";
 import { translateRequest } from "./translate/index.js";
 
 /** Parsed request plus per-protocol caches; the router creates one per HTTP request. */
@@ -20,6 +21,11 @@ export interface ModelRequest {
   headers: IncomingHttpHeaders;
   /** clock.now() when the request arrived. */
   receivedAt: number;
+  /**
+   * Set when the caller spoke a dialect of `protocol` (the Responses API): `body` and `rawBody`
+   * are then already the translation into `protocol`, and answers go back through this.
+   */
+  dialect?: CallerDialect;
   /** The body in the other protocol, once a backend of that protocol was tried. */
   translatedBody?: Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 /**
- * The backend speaks the other protocol: streams are parsed event by event, translated and
- * written as soon as each translated event exists; whole bodies (answers and errors) are read,
+ * The backend speaks the other protocol, or the caller a dialect (the Responses API): streams are
+ * parsed event by event, translated (backend protocol -> caller protocol -> dialect) and written
+ * as soon as each translated event exists; whole bodies (answers and errors) are read,
  * translated and written at once.
  */
 import type { TokenUsage } from "./backend.js";
@@ -9,6 +10,7 @@ import type { RelayOptions, RelayResult } from "./response-relay.js";
 import { completeUsage } from "./usage-sniffer.js";
 import { createSseParser, serializeSseEvent, type SseEvent } from "./sse.js";
 import {
+  chainStreamTranslators,
   createStreamTranslator,
   extractUsage,
   translateErrorBody,
@@ -28,11 +30,14 @@ export async function relayTranslated(options: RelayOptions): Promise<RelayResul
 async function relayTranslatedStream(options: RelayOptions): Promise<RelayResult> {
   const { upstream, res, backendProtocol, callerProtocol } = options;
   const parser = createSseParser();
-  const translator = createStreamTranslator(
+  const protocolTranslator = createStreamTranslator(
     backendProtocol,
     callerProtocol,
     options.requestedModel,
   );
+  const translator = options.dialect
+    ? chainStreamTranslators(protocolTranslator, options.dialect.createStreamTranslator())
+    : protocolTranslator;
   const decoder = new TextDecoder();
   const usage: Partial<TokenUsage> = {};
   let written = false;
@@ -93,8 +98,10 @@ async function relayTranslatedBody(options: RelayOptions): Promise<RelayResult> 
   let usage: Partial<TokenUsage> | undefined;
   if (status >= 400) {
     body = translateErrorBody(parsed ?? text, status, backendProtocol, callerProtocol);
+    if (options.dialect) body = options.dialect.translateErrorBody(body, status);
   } else if (isRecord(parsed)) {
     body = translateResponseBody(parsed, backendProtocol, callerProtocol, options.requestedModel);
+    if (options.dialect) body = options.dialect.translateBody(body);
     usage = extractUsage(parsed, backendProtocol);
   } else {
     status = 502;
@@ -104,6 +111,7 @@ async function relayTranslatedBody(options: RelayOptions): Promise<RelayResult> 
       backendProtocol,
       callerProtocol,
     );
+    if (options.dialect) body = options.dialect.translateErrorBody(body, status);
   }
   const payload = JSON.stringify(body);
   res.writeHead(status, {

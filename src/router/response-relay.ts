@@ -1,11 +1,13 @@
 /**
  * Carries an upstream answer to the client. Same protocol: the bytes pass as they came. Other
- * protocol: the answer is parsed, translated and written again. Either way the relay reports
+ * protocol, or a dialect of it (the Responses API): the answer is parsed, translated and written
+ * again. Either way the relay reports
  * whether any byte reached the client, because that decides whether the router may still retry
  * the request on another backend.
  */
 import type { ServerResponse } from "node:http";
 import type { TokenUsage, UpstreamResponse, WireProtocol } from "./backend.js";
+import type { CallerDialect } from "./caller-dialect.js";
 import { relaySameProtocol } from "./relay-same-protocol.js";
 import { relayTranslated } from "./relay-translated.js";
 
@@ -17,6 +19,8 @@ export interface RelayOptions {
   backendProtocol: WireProtocol;
   requestedModel: string;
   backendName: string;
+  /** Set when the caller spoke a dialect of `callerProtocol` (the Responses API). */
+  dialect?: CallerDialect;
   onChunk(): void;
 }
 
@@ -30,7 +34,7 @@ export interface RelayResult {
 }
 
 export function relayResponse(options: RelayOptions): Promise<RelayResult> {
-  return options.callerProtocol === options.backendProtocol
+  return options.callerProtocol === options.backendProtocol && options.dialect === undefined
     ? relaySameProtocol(options)
     : relayTranslated(options);
 }

@@ -1,8 +1,9 @@
 /**
- * The router's HTTP front door on node:http: OpenAI chat completions and Anthropic messages in,
- * any configured backend out; plus models, token counts, health, metrics and status. It owns the
- * routing state (table, admission queue, health checks, metrics) but not the backends: whoever
- * created them closes them, after `close()` or after a `reload()` that dropped them.
+ * The router's HTTP front door on node:http: OpenAI chat completions, the OpenAI Responses API
+ * (served as chat completions) and Anthropic messages in, any configured backend out; plus
+ * models, token counts, health, metrics and status. It owns the routing state (table, admission
+ * queue, health checks, metrics) but not the backends: whoever created them closes them, after
+ * `close()` or after a `reload()` that dropped them.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -120,7 +121,12 @@ export function createRouterServer(options: RouterServerOptions): RouterServer {
         "www-authenticate": "Bearer",
       });
     }
-    if (method === "POST" && (path === "/v1/chat/completions" || path.startsWith("/v1/messages"))) {
+    if (
+      method === "POST" &&
+      (path === "/v1/chat/completions" ||
+        path.startsWith("/v1/messages") ||
+        path.startsWith("/v1/responses"))
+    ) {
       return handleModelEndpoint(modelContext, path, req, res);
     }
     if (method === "GET" && path === "/v1/models") return sendJson(res, 200, modelList(table));

@@ -107,6 +107,7 @@ export async function attemptUpstream(input: AttemptInput): Promise<AttemptResul
       backendProtocol: backend.protocol,
       requestedModel: request.model,
       backendName: backend.name,
+      ...(request.dialect ? { dialect: request.dialect } : {}),
       onChunk,
     });
     if (relayed.error !== undefined && client.gone) {
@@ -149,7 +150,11 @@ function endBrokenAnswer(
   message: string,
 ): void {
   if (eventStream) {
-    res.end(streamErrorEvent(request.protocol, message));
+    res.end(
+      request.dialect
+        ? request.dialect.brokenStreamEnd(message)
+        : streamErrorEvent(request.protocol, message),
+    );
   } else {
     res.destroy();
   }

@@ -3,8 +3,10 @@
  * model calls sent to the harness router as a custom provider, its JSONL events parsed into the
  * one `AgentRunResult`.
  *
- * NOT run against a real Codex binary (none is installed where this was written): the tests use
- * a fake `codex` that prints the documented events. Facts used, with sources (read 2026-11):
+ * Tested with a fake `codex` that prints the documented events (`codex-runner.test.ts`), and
+ * end to end with the real Codex CLI 0.169.0 through the router's `/v1/responses` when a binary
+ * is given (`HARNESS_CODEX_BIN`, or `codex` on PATH: `codex-runner.e2e.test.ts`; the package
+ * is ~400 MB, so it is not a dev dependency). Facts used, with sources (read 2026-11):
  * - `codex exec` flags `--json` (alias --experimental-json: JSONL events on stdout),
  *   `--sandbox workspace-write`, `--cd DIR`, `-m MODEL`, `-c key=value`, `--ephemeral` (no
  *   session files), `--ignore-user-config` (skip $CODEX_HOME/config.toml; auth still uses
@@ -19,8 +21,7 @@
  *   (default 5): openai/codex `codex-rs/model-provider-info/src/lib.rs`.
  * - `wire_api = "chat"` is rejected at startup ("no longer supported"); only "responses"
  *   remains: same file, and openai/codex discussion #7782. So Codex needs `POST /v1/responses`
- *   (the OpenAI Responses API) from the router, which (2026-11) serves chat completions and
- *   messages only: until it grows that endpoint, real Codex runs through the router fail.
+ *   (the OpenAI Responses API), which the router serves (`src/router/responses-endpoint.ts`).
  * - `developer_instructions` (string) adds instructions to the session; `approval_policy`
  *   `never`; `web_search` `disabled`; `sandbox_workspace_write.network_access`:
  *   developers.openai.com/codex/config-reference. `features.multi_agent=false` turns off

@@ -14,6 +14,7 @@ import { openAiResponseToAnthropic } from "./openai-to-anthropic-response.js";
 import { passThroughStream, type StreamTranslator } from "./stream-translator.js";
 
 export type { StreamTranslator } from "./stream-translator.js";
+export { chainStreamTranslators } from "./stream-translator.js";
 export { errorBody, translateErrorBody } from "./errors.js";
 export { extractUsage } from "./extract-usage.js";
 

@@ -15,3 +15,14 @@ export const passThroughStream: StreamTranslator = {
   push: (event) => [event],
   end: () => [],
 };
+
+/** `first`'s output fed through `second`: e.g. Anthropic -> chat completions -> Responses. */
+export function chainStreamTranslators(
+  first: StreamTranslator,
+  second: StreamTranslator,
+): StreamTranslator {
+  return {
+    push: (event) => first.push(event).flatMap((next) => second.push(next)),
+    end: () => [...first.end().flatMap((next) => second.push(next)), ...second.end()],
+  };
+}
