@@ -321,6 +321,54 @@ Examples:
       },
     );
 
+  const issue = program
+    .command("issue")
+    .description("the local issue tracker (.harness/issues), used when there is no GitHub")
+    .addHelpText(
+      "after",
+      `
+Each issue is .harness/issues/<n>.md: YAML frontmatter (id, title, state, labels, author,
+created) and the text. With no GitHub remote the loop reads its work from here, offline.
+
+Examples:
+  harness issue new "Reject empty config files" --body "Loading an empty file crashes."
+  harness issue ls --state all`,
+    );
+  issue
+    .command("new <title>")
+    .description("file a local issue under the next free number")
+    .option("--body <text>", "the issue text")
+    .option("--body-file <file>", "read the issue text from a file (- for stdin)")
+    .option(
+      "--label <label>",
+      "a label (repeat for more)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .addOption(configOption())
+    .action(
+      async (
+        title: string,
+        options: { body?: string; bodyFile?: string; label?: string[]; config?: string },
+        command: Command,
+      ) => {
+        await run(async (ctx) => {
+          const { runIssueNew } = await import("./commands/issue.js");
+          return runIssueNew({ ...options, title }, ctx);
+        }, command);
+      },
+    );
+  issue
+    .command("ls")
+    .description("list local issues")
+    .option("--state <state>", "open (default), closed or all")
+    .addOption(configOption())
+    .action(async (options: { state?: string; config?: string }, command: Command) => {
+      await run(async (ctx) => {
+        const { runIssueList } = await import("./commands/issue.js");
+        return runIssueList(options, ctx);
+      }, command);
+    });
+
   program
     .command("schedule")
     .description("print a crontab line, systemd units or a GitHub Actions workflow for the loop")
