@@ -370,6 +370,30 @@ Examples:
     });
 
   program
+    .command("triage")
+    .description("check new or changed issues against the code and label each with a verdict")
+    .option("--issue <n>", "only this issue", parseCount)
+    .option("--dry-run", "compute the verdicts, write nothing to the tracker")
+    .addOption(configOption())
+    .addHelpText(
+      "after",
+      `
+Reads the issues changed since the last run (GitHub when configured, else .harness/issues),
+gathers context from the code, and asks the triager model for a verdict: valid, needs-info,
+duplicate, already-fixed, out-of-scope or unsafe. Each issue gets one harness:<verdict> label
+and one comment, edited in place on later runs; unchanged issues are skipped. Issue text is
+passed to the model as untrusted data. Exit 1 when an issue could not be triaged.`,
+    )
+    .action(
+      async (options: { issue?: number; dryRun?: boolean; config?: string }, command: Command) => {
+        await run(async (ctx) => {
+          const { runTriageCommand } = await import("./commands/triage.js");
+          return runTriageCommand(options, ctx);
+        }, command);
+      },
+    );
+
+  program
     .command("schedule")
     .description("print a crontab line, systemd units or a GitHub Actions workflow for the loop")
     .option("--emit <target>", "crontab, systemd or github-actions")

@@ -1,0 +1,325 @@
+/**
+ * Stage 1 of the issue pipeline: triage. Reads the open issues that changed since the last run
+ * (or one issue), asks the model for a structured verdict on each one whose title or body is new
+ * to us, and mirrors the verdict to the tracker as one label of the verdict group and one
+ * comment edited in place. Nothing is closed here. Trust is computed and reported for every
+ * issue; only later stages act on it.
+ *
+ * Safety: the issue text reaches the model only inside an untrusted-data block of the user
+ * message (see triage-prompt.ts); comments never echo it and are secret-scanned before posting.
+ *
+ * Idempotent: the state file remembers each issue's text hash and verdict, so a rerun with no
+ * edits sends no model request and writes nothing; the tracker's upserts find what the last
+ * run wrote. Issues a run could not finish (over the per-run cap, or failed) are kept as
+ * pending and retried first next time.
+ */
+import type { HarnessConfig } from "../config/schema.js";
+import { InputError, ModelRequestError } from "../errors.js";
+import { nullSink, type EventSink } from "../events.js";
+import type { ModelClient, ModelRequest } from "../models/model-client.js";
+import { ModelFailure } from "../models/model-errors.js";
+import { resolveThinking } from "../models/thinking-policy.js";
+import type { Tracker, TrackedIssue, UpsertAction } from "../tracker/types.js";
+import {
+  TRIAGE_COMMENT_MARKER,
+  isTrustedIssue,
+  keepEvidence,
+  renderTriageComment,
+  scanComment,
+} from "./triage-comment.js";
+import {
+  gatherTriageContext,
+  readRepositorySnapshot,
+  type RepositorySnapshot,
+} from "./triage-context.js";
+import { TRIAGE_SYSTEM_PROMPT, buildTriageUserMessage } from "./triage-prompt.js";
+import { hashIssueText, type TriageState, type TriageStateStore } from "./triage-state.js";
+import {
+  emptyVerdictCounts,
+  triageResponseSchema,
+  triageVerdictSchema,
+  verdictLabel,
+  verdictLabelColors,
+  verdictLabelGroup,
+  type TriageVerdict,
+  type TriageVerdictName,
+} from "./triage-verdict.js";
+
+/** The task kind in `models.tasks` and `models.thinking`. */
+export const TRIAGE_TASK = "triage";
+
+export interface TriageOptions {
+  tracker: Tracker;
+  client: ModelClient;
+  repoRoot: string;
+  config: HarnessConfig;
+  /** The cursor, pending issues and verdict hashes between runs. */
+  cursorStore: TriageStateStore;
+  /** Triage just this issue (the cursor is left as it is). */
+  issue?: number;
+  /** Compute verdicts only: nothing is written to the tracker or the state. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  events?: EventSink;
+  now?: () => Date;
+}
+
+export interface TriageItem {
+  issue: number;
+  verdict: TriageVerdictName;
+  duplicateOf?: number;
+  trusted: boolean;
+  confidence: number;
+  /** "skipped" in a dry run. */
+  commentAction: UpsertAction | "skipped";
+  labelAdded: boolean;
+}
+
+export interface TriageFailure {
+  issue: number;
+  error: string;
+}
+
+export interface TriageSummary {
+  /** Issues read from the tracker this run (changed, pending, or the one asked for). */
+  seen: number;
+  triaged: number;
+  /** Title and body as they were at their last verdict. */
+  skippedUnchanged: number;
+  /** Left for the next run by `schedule.maxIssuesPerRun`. */
+  deferred: number;
+  verdicts: Record<TriageVerdictName, number>;
+  failures: TriageFailure[];
+  items: TriageItem[];
+}
+
+/** Read the tracker's list of open issues at most once a run, and only when needed. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
+function modelFor(config: HarnessConfig): string {
+  const tasks = config.models.tasks;
+  return (
+    (Object.hasOwn(tasks, TRIAGE_TASK) ? tasks[TRIAGE_TASK] : undefined) ?? config.models.default
+  );
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isInvalidOutput(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.cause instanceof ModelFailure &&
+    error.cause.kind === "invalid-output"
+  );
+}
+
+/**
+ * One request, and one retry with the thinking level raised a step when the answer is not JSON
+ * or does not match the schema. Other model failures are not retried here (the client and the
+ * router already retry what can be retried).
+ */
+async function askForVerdict(
+  options: TriageOptions,
+  userMessage: string,
+  issue: number,
+): Promise<TriageVerdict> {
+  let lastProblem = "";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const request: ModelRequest = {
+      model: modelFor(options.config),
+      system: TRIAGE_SYSTEM_PROMPT,
+      messages: [{ role: "user", content: userMessage }],
+      responseSchema: triageResponseSchema,
+      thinking: resolveThinking(TRIAGE_TASK, options.config.models, attempt),
+      sessionId: `triage-${issue}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    let parsed: unknown;
+    try {
+      parsed = (await options.client.stream(request).result()).parsed;
+    } catch (error) {
+      if (!isInvalidOutput(error)) throw error;
+      lastProblem = errorMessage(error);
+      continue;
+    }
+    const checked = triageVerdictSchema.safeParse(parsed);
+    if (checked.success) return checked.data;
+    lastProblem = checked.error.issues
+      .slice(0, 3)
+      .map((problem) => `${problem.path.join(".") || "answer"}: ${problem.message}`)
+      .join("; ");
+  }
+  throw new ModelRequestError(
+    `the model's triage verdict was invalid twice (the retry had more thinking): ${lastProblem}`,
+    {
+      hint: "try a stronger model for triage (models.tasks.triage) or raise models.thinking.triage",
+    },
+  );
+}
+
+interface Collaborators {
+  snapshot: () => Promise<RepositorySnapshot>;
+  openIssues: () => Promise<TrackedIssue[]>;
+}
+
+async function triageOne(
+  options: TriageOptions,
+  issue: TrackedIssue,
+  shared: Collaborators,
+): Promise<TriageItem> {
+  const snapshot = await shared.snapshot();
+  const context = await gatherTriageContext({
+    root: options.repoRoot,
+    issue,
+    snapshot,
+    openIssues: await shared.openIssues(),
+  });
+  const verdict = await askForVerdict(
+    options,
+    buildTriageUserMessage(issue, context),
+    issue.number,
+  );
+  const trusted = isTrustedIssue(issue, options.config.trust);
+  const evidence = keepEvidence(verdict.evidence, new Set(snapshot.files));
+  const body = renderTriageComment({ issue, verdict, evidence, trusted });
+  const findings = scanComment(body);
+  if (findings.length > 0) {
+    const rules = [...new Set(findings.map((finding) => finding.rule))].join(", ");
+    throw new ModelRequestError(
+      `the triage comment looks like it holds a secret (${rules}); nothing was posted`,
+    );
+  }
+  const item: TriageItem = {
+    issue: issue.number,
+    verdict: verdict.verdict,
+    ...(verdict.duplicateOf !== undefined ? { duplicateOf: verdict.duplicateOf } : {}),
+    trusted,
+    confidence: verdict.confidence,
+    commentAction: "skipped",
+    labelAdded: false,
+  };
+  if (options.dryRun) return item;
+  const label = await options.tracker.setLabel(issue.number, verdictLabel(verdict.verdict), {
+    exclusiveGroup: verdictLabelGroup,
+    color: verdictLabelColors[verdict.verdict],
+    description: "harness triage verdict",
+  });
+  const comment = await options.tracker.upsertComment(issue.number, TRIAGE_COMMENT_MARKER, body);
+  return { ...item, commentAction: comment.action, labelAdded: label.added };
+}
+
+/** The issues to look at: pending ones from earlier runs first, then what changed. */
+async function readCandidates(
+  options: TriageOptions,
+  state: TriageState,
+): Promise<{ issues: TrackedIssue[]; cursor: string; gone: number[] }> {
+  if (options.issue !== undefined) {
+    const issue = await options.tracker.getIssue(options.issue);
+    if (issue.state !== "open") {
+      throw new InputError(`issue #${issue.number} is closed; triage reads open issues only`);
+    }
+    return { issues: [issue], cursor: state.cursor, gone: [] };
+  }
+  const changes = await options.tracker.listChanged(state.cursor || undefined);
+  const changed = new Set(changes.issues.map((issue) => issue.number));
+  const pending: TrackedIssue[] = [];
+  const gone: number[] = [];
+  for (const number of state.pending) {
+    if (changed.has(number)) continue;
+    try {
+      pending.push(await options.tracker.getIssue(number));
+    } catch (error) {
+      // Deleted, transferred or turned into a pull request: nothing left to triage.
+      if (!(error instanceof InputError)) throw error;
+      gone.push(number);
+    }
+  }
+  return { issues: [...pending, ...changes.issues], cursor: changes.cursor, gone };
+}
+
+export async function triageIssues(options: TriageOptions): Promise<TriageSummary> {
+  const events = options.events ?? nullSink;
+  const now = options.now ?? (() => new Date());
+  const state = await options.cursorStore.load();
+  const candidates = await readCandidates(options, state);
+  const shared: Collaborators = {
+    snapshot: once(() => readRepositorySnapshot(options.repoRoot)),
+    // Without a cursor, listChanged already returned every open issue.
+    openIssues: once(async () =>
+      options.issue === undefined && state.cursor === ""
+        ? candidates.issues
+        : (await options.tracker.listChanged()).issues,
+    ),
+  };
+  const summary: TriageSummary = {
+    seen: candidates.issues.length,
+    triaged: 0,
+    skippedUnchanged: 0,
+    deferred: 0,
+    verdicts: emptyVerdictCounts(),
+    failures: [],
+    items: [],
+  };
+  const resolved = new Set<number>(candidates.gone);
+  const unfinished: number[] = [];
+  try {
+    for (const issue of candidates.issues) {
+      options.signal?.throwIfAborted();
+      const hash = hashIssueText(issue.title, issue.body);
+      if (issue.state !== "open") {
+        resolved.add(issue.number);
+        continue;
+      }
+      if (state.issues[String(issue.number)]?.hash === hash) {
+        summary.skippedUnchanged++;
+        resolved.add(issue.number);
+        continue;
+      }
+      if (summary.triaged + summary.failures.length >= options.config.schedule.maxIssuesPerRun) {
+        summary.deferred++;
+        unfinished.push(issue.number);
+        continue;
+      }
+      try {
+        const item = await triageOne(options, issue, shared);
+        summary.items.push(item);
+        summary.triaged++;
+        summary.verdicts[item.verdict]++;
+        resolved.add(issue.number);
+        state.issues[String(issue.number)] = {
+          hash,
+          verdict: item.verdict,
+          triagedAt: now().toISOString(),
+        };
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        const message = errorMessage(error);
+        summary.failures.push({ issue: issue.number, error: message });
+        unfinished.push(issue.number);
+        events.emit({
+          type: "warning-raised",
+          message: `triage of #${issue.number} failed: ${message}`,
+        });
+      }
+    }
+  } finally {
+    // Whatever this run did not reach (it was cancelled) stays pending for the next one.
+    for (const issue of candidates.issues) {
+      if (!resolved.has(issue.number)) unfinished.push(issue.number);
+    }
+    if (!options.dryRun) {
+      const pending = [...state.pending.filter((number) => !resolved.has(number)), ...unfinished];
+      await options.cursorStore.save({
+        ...state,
+        cursor: candidates.cursor,
+        pending: [...new Set(pending)].sort((a, b) => a - b),
+      });
+    }
+  }
+  return summary;
+}
