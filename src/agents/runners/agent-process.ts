@@ -41,6 +41,22 @@ export interface BudgetStop {
   reason: string;
 }
 
+/**
+ * An `onLine` callback that feeds each output line to `reader` and stops the run once the
+ * tokens it has counted pass `maxTokens`.
+ */
+export function withinTokenBudget(
+  reader: { read(line: string): void; tokensSoFar(): number },
+  maxTokens: number,
+): (line: string) => BudgetStop | undefined {
+  return (line) => {
+    reader.read(line);
+    const spent = reader.tokensSoFar();
+    if (spent <= maxTokens) return undefined;
+    return { budget: "tokens", reason: `token budget spent: ${spent} of ${maxTokens} tokens used` };
+  };
+}
+
 /** Why the process ended. */
 export type AgentProcessEnd =
   | { kind: "exited"; exitCode: number }

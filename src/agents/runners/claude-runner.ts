@@ -29,7 +29,7 @@
 import path from "node:path";
 import { agentEnvironment } from "../agent-env.js";
 import type { AgentRunInput, AgentRunResult, AgentRunner } from "../types.js";
-import { runAgentProcess, type AgentProcessOutcome } from "./agent-process.js";
+import { runAgentProcess, withinTokenBudget, type AgentProcessOutcome } from "./agent-process.js";
 import { ClaudeStreamReader, usageOfResult, type ClaudeResultLine } from "./claude-stream-json.js";
 import { listChangedFiles } from "./files-changed.js";
 import { resolveAgentBinary } from "./resolve-binary.js";
@@ -158,15 +158,7 @@ async function runClaude(
     timeoutMs: input.budgets.maxWallMs,
     signal: input.signal,
     transcriptPath,
-    onLine: (line) => {
-      reader.read(line);
-      const spent = reader.tokensSoFar();
-      if (spent <= input.budgets.maxTokens) return undefined;
-      return {
-        budget: "tokens",
-        reason: `token budget spent: ${spent} of ${input.budgets.maxTokens} tokens used`,
-      };
-    },
+    onLine: withinTokenBudget(reader, input.budgets.maxTokens),
   });
   const result = reader.result;
   const verdict =

@@ -33,7 +33,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { agentEnvironment } from "../agent-env.js";
 import type { AgentRunInput, AgentRunResult, AgentRunner } from "../types.js";
-import { runAgentProcess, type AgentProcessOutcome } from "./agent-process.js";
+import { runAgentProcess, withinTokenBudget, type AgentProcessOutcome } from "./agent-process.js";
 import { CodexEventReader } from "./codex-jsonl.js";
 import { listChangedFiles } from "./files-changed.js";
 import { resolveAgentBinary } from "./resolve-binary.js";
@@ -146,15 +146,7 @@ async function runCodex(
     timeoutMs: input.budgets.maxWallMs,
     signal: input.signal,
     transcriptPath,
-    onLine: (line) => {
-      reader.read(line);
-      const spent = reader.tokensSoFar();
-      if (spent <= input.budgets.maxTokens) return undefined;
-      return {
-        budget: "tokens",
-        reason: `token budget spent: ${spent} of ${input.budgets.maxTokens} tokens used`,
-      };
-    },
+    onLine: withinTokenBudget(reader, input.budgets.maxTokens),
   });
   const verdict =
     verdictOfInterruption(outcome.end, {
