@@ -13,6 +13,7 @@
  * run wrote. Issues a run could not finish (over the per-run cap, or failed) are kept as
  * pending and retried first next time.
  */
+import { fanOut } from "../queue/fan-out.js";
 import type { HarnessConfig } from "../config/schema.js";
 import { InputError, ModelRequestError } from "../errors.js";
 import { nullSink, type EventSink } from "../events.js";
@@ -62,6 +63,8 @@ export interface TriageOptions {
   signal?: AbortSignal;
   events?: EventSink;
   now?: () => Date;
+  /** Issues checked at once; default `fanOut.maxWorkers` (4 when it is `auto`). */
+  concurrency?: number;
 }
 
 export interface TriageItem {
@@ -268,25 +271,39 @@ export async function triageIssues(options: TriageOptions): Promise<TriageSummar
   const resolved = new Set<number>(candidates.gone);
   const unfinished: number[] = [];
   try {
+    options.signal?.throwIfAborted();
+    // Which issues need a verdict; the others are settled here, in order.
+    const toTriage: Array<{ issue: TrackedIssue; hash: string }> = [];
     for (const issue of candidates.issues) {
-      options.signal?.throwIfAborted();
       const hash = hashIssueText(issue.title, issue.body);
       if (issue.state !== "open") {
         resolved.add(issue.number);
-        continue;
-      }
-      if (state.issues[String(issue.number)]?.hash === hash) {
+      } else if (state.issues[String(issue.number)]?.hash === hash) {
         summary.skippedUnchanged++;
         resolved.add(issue.number);
-        continue;
-      }
-      if (summary.triaged + summary.failures.length >= options.config.schedule.maxIssuesPerRun) {
+      } else if (toTriage.length >= options.config.schedule.maxIssuesPerRun) {
         summary.deferred++;
         unfinished.push(issue.number);
-        continue;
+      } else {
+        toTriage.push({ issue, hash });
       }
-      try {
-        const item = await triageOne(options, issue, shared);
+    }
+    // One issue per batch on the shared fan-out engine: its caps, events and cancellation.
+    const configured = options.config.fanOut.maxWorkers;
+    const fanned = await fanOut({
+      items: toTriage,
+      batchSize: 1,
+      concurrency: options.concurrency ?? (configured === "auto" ? 4 : configured),
+      retries: 0,
+      ...(options.signal ? { signal: options.signal } : {}),
+      events,
+      run: async (batch) =>
+        Promise.all(batch.items.map(({ issue }) => triageOne(options, issue, shared))),
+    });
+    for (const [index, outcome] of fanned.results.entries()) {
+      const { issue, hash } = toTriage[index]!;
+      if (outcome.status === "done") {
+        const item = outcome.value;
         summary.items.push(item);
         summary.triaged++;
         summary.verdicts[item.verdict]++;
@@ -296,17 +313,16 @@ export async function triageIssues(options: TriageOptions): Promise<TriageSummar
           verdict: item.verdict,
           triagedAt: now().toISOString(),
         };
-      } catch (error) {
-        if (options.signal?.aborted) throw error;
-        const message = errorMessage(error);
-        summary.failures.push({ issue: issue.number, error: message });
+      } else if (outcome.status === "failed") {
+        summary.failures.push({ issue: issue.number, error: outcome.error });
         unfinished.push(issue.number);
         events.emit({
           type: "warning-raised",
-          message: `triage of #${issue.number} failed: ${message}`,
+          message: `triage of #${issue.number} failed: ${outcome.error}`,
         });
       }
     }
+    options.signal?.throwIfAborted();
   } finally {
     // Whatever this run did not reach (it was cancelled) stays pending for the next one.
     for (const issue of candidates.issues) {

@@ -57,6 +57,8 @@ function options(
     repoRoot: repo.root,
     config: configSchema.parse({ github: { repo: github.fullName, token: github.tokens.owner } }),
     cursorStore: store,
+    // The fake answers in request order: one issue at a time keeps verdicts on their issues.
+    concurrency: 1,
   };
 }
 

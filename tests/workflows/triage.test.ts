@@ -67,6 +67,8 @@ function options(client: FakeModelClient, extra: Partial<TriageOptions> = {}): T
     config: config(),
     cursorStore: createFileTriageStateStore(repo.root),
     now: () => new Date("2026-11-22T10:00:00Z"),
+    // The fake answers in request order: one issue at a time keeps verdicts on their issues.
+    concurrency: 1,
     ...extra,
   };
 }
@@ -271,7 +273,9 @@ describe("triageIssues on the local tracker", () => {
     expect(summary.failures[0]?.error).not.toContain(fakeToken);
     expect(commentsOf(1)).toEqual({});
     expect(await labelsOf(1)).toEqual([]);
-    expect(sink.events).toEqual([expect.objectContaining({ type: "warning-raised" })]);
+    expect(sink.events.filter((event) => event.type === "warning-raised")).toHaveLength(1);
+    expect(sink.events.some((event) => event.type === "batch-failed")).toBe(true);
+    expect(JSON.stringify(sink.events)).not.toContain(fakeToken);
   });
 
   it("retries an invalid answer once with more thinking, then reports it without labelling", async () => {
@@ -372,6 +376,25 @@ describe("triageIssues on the local tracker", () => {
     ]);
     expect(commentsOf(1)["triage.md"]).toContain("not in the trusted list");
     expect(await labelsOf(1)).toEqual(["harness:valid"]);
+  });
+
+  it("checks several issues at once under the fan-out cap, results in issue order", async () => {
+    for (const title of ["One", "Two", "Three", "Four", "Five"]) {
+      await createLocalIssue(repo.root, { title });
+    }
+    const client = new FakeModelClient(Array.from({ length: 5 }, () => verdict("valid")));
+    const fanned: string[] = [];
+    const summary = await triageIssues(
+      options(client, {
+        concurrency: 3,
+        events: { emit: (event) => void fanned.push(event.type) },
+      }),
+    );
+    client.assertDone();
+    expect(summary.items.map((item) => item.issue)).toEqual([1, 2, 3, 4, 5]);
+    expect(summary.verdicts.valid).toBe(5);
+    expect(fanned).toContain("fanout-started");
+    expect(await labelsOf(5)).toEqual(["harness:valid"]);
   });
 
   it("keeps what a cancelled run did not reach for the next run", async () => {
