@@ -15,6 +15,7 @@ import { afterEach, beforeAll, expect, it } from "vitest";
 
 import { createFileQueue } from "../../src/queue/file-queue.js";
 import { ensureBuiltCli } from "../support/built-cli.js";
+import { seededRandom } from "../support/seeded-random.mjs";
 import { recordKillTally } from "./support/kill-tally.js";
 import { createTempDir, type TempDir } from "../support/temp-dir.js";
 
@@ -46,18 +47,6 @@ interface Worker {
   startedAt: number;
   killedAt?: number;
   stderr: string;
-}
-
-/** mulberry32, as in the worker script. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 let temp: TempDir | undefined;

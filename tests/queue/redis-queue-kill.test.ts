@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createRedisQueue } from "../../src/queue/redis-queue.js";
 import { ensureBuiltCli } from "../support/built-cli.js";
+import { seededRandom } from "../support/seeded-random.mjs";
 import { recordKillTally } from "./support/kill-tally.js";
 import { skipRedisTests, startRedis, type RedisServer } from "../support/redis-server.js";
 import { createTempDir, type TempDir } from "../support/temp-dir.js";
@@ -47,16 +48,6 @@ interface Holding {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
@@ -117,7 +108,7 @@ describe.skipIf(skipRedisTests)("redis queue under kill -9", () => {
     const ids = Array.from({ length: ITEMS }, (_, i) => `item-${String(i).padStart(3, "0")}`);
     for (const id of ids) await queue.enqueue({ id, title: id, maxAttempts: 50 });
 
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const live = new Map<string, ChildProcess>();
     const stderr = new Map<string, string>();
     const killedAt = new Map<string, number>();

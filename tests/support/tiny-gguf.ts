@@ -5,6 +5,7 @@
  * offline. No test-framework imports: benchmarks use it too.
  */
 import { writeFile } from "node:fs/promises";
+import { seededRandom } from "./seeded-random.mjs";
 
 export interface TinyGgufOptions {
   /** Seed for the random weights; the same seed writes the same bytes. Default 1. */
@@ -68,18 +69,6 @@ function buildVocabulary(): Vocabulary {
   add("<|im_end|>", controlType, true);
   const endTokens = [tokens.indexOf("</s>"), tokens.indexOf("<|im_end|>")];
   return { tokens, types, scores: tokens.map(() => 0), suppressed, endTokens };
-}
-
-/** mulberry32: small, fast and deterministic; quality is irrelevant for random weights. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Tensor {
@@ -246,7 +235,7 @@ const alignUp = (value: number) => Math.ceil(value / alignment) * alignment;
 /** Writes the tiny model to `file` (d=64, 2 blocks, 4 heads, ff=128, ~0.5 MB of F32). */
 export async function writeTinyGguf(file: string, options: TinyGgufOptions = {}): Promise<void> {
   const vocabulary = buildVocabulary();
-  const tensors = createTensors(vocabulary, createRandom(options.seed ?? 1), options);
+  const tensors = createTensors(vocabulary, seededRandom(options.seed ?? 1), options);
   const metadata: [string, MetadataValue][] = [
     ["general.architecture", { type: "string", value: "llama" }],
     ["general.name", { type: "string", value: "harness-tiny-random" }],

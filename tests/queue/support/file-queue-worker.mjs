@@ -8,6 +8,7 @@
 //   --work-min-ms N --work-max-ms N
 import { appendFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { seededRandom } from "../../support/seeded-random.mjs";
 
 const argv = process.argv.slice(2);
 const option = (name) => {
@@ -23,15 +24,8 @@ const renewMs = Number(option("renew-ms"));
 const workMinMs = Number(option("work-min-ms"));
 const workMaxMs = Number(option("work-max-ms"));
 
-// mulberry32: the same small seeded generator as the parent, so a run can be replayed.
-let seed = Number(option("seed")) >>> 0;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// The same seeded generator as the parent, so a run can be replayed.
+const random = seededRandom(Number(option("seed")));
 
 const log = (event) => {
   appendFileSync(logFile, `${JSON.stringify({ ...event, w: name, t: Date.now() })}\n`);

@@ -9,21 +9,12 @@
 import { appendFileSync } from "node:fs";
 
 import { createRedisQueue } from "../../../dist/queue/redis-queue.js";
+import { seededRandom } from "../../support/seeded-random.mjs";
 
 const config = JSON.parse(process.argv[2] ?? "{}");
 const { url, name, worker, slots, logFile, leaseMs, stalledIntervalMs, seed, workMs } = config;
 
-/** mulberry32: the work durations repeat for a given seed. */
-function prng(state) {
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(seed);
+const random = seededRandom(seed);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (event, fields) =>
   appendFileSync(logFile, `${JSON.stringify({ event, worker, t: Date.now(), ...fields })}\n`);
