@@ -3,6 +3,20 @@
  * the engine never writes to the terminal itself. Names are noun-verb, kebab-case.
  */
 
+export type PipelineStage = "triage" | "plan" | "work" | "report";
+
+export type WorkStep =
+  | "worktree"
+  | "implement"
+  | "tests"
+  | "review"
+  | "secret-scan"
+  | "commit"
+  | "push"
+  | "pull-request"
+  | "merge"
+  | "cleanup";
+
 export type FileAction = "created" | "updated" | "unchanged" | "kept" | "overwritten";
 
 export type HarnessEvent =
@@ -88,6 +102,17 @@ export type HarnessEvent =
       runningBatches: number;
       etaMs?: number;
     }
+  /** Pipeline: a stage of a cycle starts / ends; `summary` is one line for a person. */
+  | { type: "stage-started"; stage: PipelineStage }
+  | { type: "stage-finished"; stage: PipelineStage; summary: string; ms: number }
+  /** Plan stage: an issue's ground plan (or the parts of its epic) went into the queue. */
+  | { type: "issue-planned"; issue: number; items: string[]; epic: boolean; created: boolean }
+  /** Work stage: a worker claimed an item, passed a step, and ended it. */
+  | { type: "work-started"; id: string; issue: number; branch: string; attempt: number }
+  | { type: "work-step"; id: string; step: WorkStep; detail?: string }
+  | { type: "work-finished"; id: string; outcome: string; ms: number; detail?: string }
+  /** Pipeline: a run or day budget (or the open-PR cap) stops new work. */
+  | { type: "budget-reached"; reason: string }
   | {
       type: "fanout-finished";
       doneItems: number;

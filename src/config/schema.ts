@@ -83,6 +83,14 @@ export const configSchema = z.strictObject({
     .strictObject({
       cron: z.string().min(1).default("*/15 * * * *").describe("When the loop runs (cron syntax)."),
       maxIssuesPerRun: positiveInt.default(5).describe("Issues validated and planned per run."),
+      workPollSeconds: positiveInt
+        .default(60)
+        .describe("harness daemon: how often idle workers look for new plans in the queue."),
+      digestCron: z
+        .string()
+        .min(1)
+        .default("0 7 * * *")
+        .describe("harness daemon: when the daily digest is written (cron syntax)."),
     })
     .prefault({}),
   trust: z
@@ -217,12 +225,76 @@ export const configSchema = z.strictObject({
       maxItemsPerWorker: positiveInt.max(50).default(4).describe("Items (documents) per worker."),
     })
     .prefault({}),
+  plan: z
+    .strictObject({
+      splitAboveFiles: positiveInt
+        .default(8)
+        .describe("A plan touching more files than this becomes an epic of smaller parts."),
+    })
+    .prefault({}),
+  work: z
+    .strictObject({
+      maxConcurrent: positiveInt.max(64).default(2).describe("Work items worked at once."),
+      maxOpenPullRequests: positiveInt
+        .default(5)
+        .describe("Open harness pull requests awaiting review; no new work beyond it."),
+      testAttempts: positiveInt
+        .max(10)
+        .default(3)
+        .describe("Runs of the test command per item; failures go back to the agent in between."),
+      testTimeoutMinutes: positiveInt.default(20).describe("Time limit of one test run."),
+      reviewRounds: z
+        .number()
+        .int()
+        .min(0)
+        .max(5)
+        .default(2)
+        .describe("Reviewer rounds; blocking findings go back to the implementer. 0: no review."),
+      copyEnvFiles: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("Env files copied from the repository into each worktree (never committed)."),
+      remote: z
+        .string()
+        .default("origin")
+        .describe("Git remote branches are pushed to; none configured: nothing is pushed."),
+      merge: z
+        .boolean()
+        .default(false)
+        .describe("Merge a PR when tests and review pass and it touches no sensitive path."),
+      sensitivePaths: z
+        .array(z.string().min(1))
+        .default([
+          ".github/**",
+          ".claude/**",
+          "**/auth/**",
+          "**/*auth*",
+          "package.json",
+          "package-lock.json",
+          "**/requirements*.txt",
+          "**/go.mod",
+          "**/Cargo.toml",
+          "harness.config.yaml",
+        ])
+        .describe("Paths (globs) a human must merge: auth, CI, dependencies, agent settings."),
+    })
+    .prefault({}),
   budgets: z
     .strictObject({
       maxTurns: positiveInt.default(40).describe("Agent turns per work item."),
       maxTokens: positiveInt.default(400_000).describe("Tokens per work item."),
       maxWallMinutes: positiveInt.default(30).describe("Wall-clock minutes per work item."),
       maxCostUsd: z.number().nonnegative().default(5).describe("Cloud spend per run, in USD."),
+      maxItemsPerRun: positiveInt.default(5).describe("Work items started per run."),
+      maxTokensPerRun: positiveInt.default(2_000_000).describe("Tokens per run, all stages."),
+      maxRunMinutes: positiveInt.default(120).describe("Wall-clock minutes per run."),
+      maxItemsPerDay: positiveInt.default(20).describe("Work items started per day (UTC)."),
+      maxTokensPerDay: positiveInt.default(10_000_000).describe("Tokens per day (UTC)."),
+      maxCostUsdPerDay: z
+        .number()
+        .nonnegative()
+        .default(20)
+        .describe("Cloud spend per day (UTC), in USD."),
       maxSpawnDepth: z
         .number()
         .int()
