@@ -1,0 +1,123 @@
+/**
+ * What `harness plan`, `harness work`, `harness run` and `harness daemon` all open before a
+ * stage runs: the config, the repository root, the tracker, the queue, the router (the
+ * configured one, or one started in-process), a model client to it, and the run's budget. One
+ * place, so every command reports the same warnings and closes things in the same order.
+ */
+import { requireConfig } from "../config/load-config.js";
+import type { HarnessConfig } from "../config/schema.js";
+import type { EventSink, HarnessEvent } from "../events.js";
+import type { Queue } from "../queue/types.js";
+import type { TrackerChoice } from "../tracker/create-tracker.js";
+import type { StageContext } from "../workflows/pipeline-contract.js";
+import type { TriageStateStore } from "../workflows/triage-state.js";
+import type { CommandContext } from "./context.js";
+
+export interface PipelineSession {
+  config: HarnessConfig;
+  repoRoot: string;
+  /** Everything a stage needs; its budget is this session's run budget. */
+  stage: StageContext;
+  tracker: TrackerChoice;
+  queue: Queue;
+  triageState: TriageStateStore;
+  events: EventSink;
+  /** Stops the in-process router (if one was started) and closes the queue. */
+  close(): Promise<void>;
+}
+
+export interface OpenPipelineOptions {
+  /** `--config` */
+  config?: string | undefined;
+  /** Extra receiver of every event (the status view, a JSON-lines log). */
+  onEvent?: (event: HarnessEvent) => void;
+}
+
+export async function openPipelineSession(
+  ctx: CommandContext,
+  options: OpenPipelineOptions = {},
+): Promise<PipelineSession> {
+  const { output } = ctx;
+  const loaded = await requireConfig({ cwd: ctx.cwd, env: ctx.env, file: options.config });
+  const config = loaded.config;
+  const [
+    { findRepoRoot, openQueue },
+    { createTracker },
+    { connectRouter },
+    { createModelClient },
+    { createFileTriageStateStore },
+    { createFileDaySpendStore, createPipelineBudget },
+  ] = await Promise.all([
+    import("../queue/open-queue.js"),
+    import("../tracker/create-tracker.js"),
+    import("../workflows/router-connection.js"),
+    import("../models/create-model-client.js"),
+    import("../workflows/triage-state.js"),
+    import("../workflows/pipeline-budget.js"),
+  ]);
+  const repoRoot = findRepoRoot(ctx.cwd, loaded.path);
+  const events: EventSink = {
+    emit: (event) => {
+      if (event.type === "warning-raised") output.warn(event.message);
+      output.event(event);
+      options.onEvent?.(event);
+    },
+  };
+  const tracker = await createTracker({
+    root: repoRoot,
+    config,
+    env: ctx.env,
+    onNotice: (notice) => {
+      if (notice.kind !== "retrying") output.warn(notice.message);
+    },
+  });
+  if (tracker.warning) output.warn(tracker.warning);
+  output.line(output.style.dim(`tracker: ${tracker.tracker.description}`));
+  const queue = await openQueue({ config, root: repoRoot, events });
+  let router: Awaited<ReturnType<typeof connectRouter>>;
+  try {
+    router = await connectRouter({
+      config,
+      events,
+      onProgress: ({ backend, downloadedBytes, totalBytes }) =>
+        output.progress(`downloading model for ${backend}`, downloadedBytes, totalBytes),
+    });
+  } catch (error) {
+    await queue.close();
+    throw error;
+  }
+  if (router.started) output.line(output.style.dim(`router started in-process at ${router.url}`));
+  const client = createModelClient({
+    protocol: "openai",
+    baseURL: router.url,
+    ...(router.token ? { apiKey: router.token } : {}),
+  });
+  const budget = createPipelineBudget({ config, store: createFileDaySpendStore(repoRoot) });
+  return {
+    config,
+    repoRoot,
+    tracker,
+    queue,
+    triageState: createFileTriageStateStore(repoRoot),
+    events,
+    stage: {
+      repoRoot,
+      config,
+      tracker: tracker.tracker,
+      queue,
+      client,
+      routerUrl: router.url,
+      budget,
+      env: ctx.env,
+      signal: ctx.signal,
+      events,
+    },
+    async close() {
+      try {
+        await router.close();
+      } finally {
+        await queue.close();
+      }
+    },
+  };
+}
