@@ -5,8 +5,9 @@
  * comment edited in place. Nothing is closed here. Trust is computed and reported for every
  * issue; only later stages act on it.
  *
- * Safety: the issue text reaches the model only inside an untrusted-data block of the user
- * message (see triage-prompt.ts); comments never echo it and are secret-scanned before posting.
+ * Safety: the issue text, and the similar issues and open pull requests shown with it, reach the
+ * model only inside untrusted-data blocks of the user message (see triage-prompt.ts); comments
+ * never echo them and are secret-scanned before posting.
  *
  * Idempotent: the state file remembers each issue's text hash and verdict, so a rerun with no
  * edits sends no model request and writes nothing; the tracker's upserts find what the last
@@ -17,10 +18,8 @@ import { fanOut } from "../queue/fan-out.js";
 import type { HarnessConfig } from "../config/schema.js";
 import { InputError, ModelRequestError } from "../errors.js";
 import { nullSink, type EventSink } from "../events.js";
-import type { ModelClient, ModelRequest } from "../models/model-client.js";
-import { ModelFailure } from "../models/model-errors.js";
-import { resolveThinking } from "../models/thinking-policy.js";
-import type { Tracker, TrackedIssue, UpsertAction } from "../tracker/types.js";
+import type { ModelClient } from "../models/model-client.js";
+import type { Tracker, TrackedIssue, TrackedPullRequest, UpsertAction } from "../tracker/types.js";
 import {
   TRIAGE_COMMENT_MARKER,
   isTrustedIssue,
@@ -30,10 +29,13 @@ import {
 } from "./triage-comment.js";
 import {
   gatherTriageContext,
+  indexOpenWork,
   readRepositorySnapshot,
+  type OpenWork,
   type RepositorySnapshot,
 } from "./triage-context.js";
 import { TRIAGE_SYSTEM_PROMPT, buildTriageUserMessage } from "./triage-prompt.js";
+import { askForStructuredAnswer } from "./structured-answer.js";
 import { hashIssueText, type TriageState, type TriageStateStore } from "./triage-state.js";
 import {
   emptyVerdictCounts,
@@ -102,72 +104,54 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (loaded ??= load());
 }
 
-function modelFor(config: HarnessConfig): string {
-  const tasks = config.models.tasks;
-  return (
-    (Object.hasOwn(tasks, TRIAGE_TASK) ? tasks[TRIAGE_TASK] : undefined) ?? config.models.default
-  );
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isInvalidOutput(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.cause instanceof ModelFailure &&
-    error.cause.kind === "invalid-output"
-  );
-}
-
 /**
- * One request, and one retry with the thinking level raised a step when the answer is not JSON
- * or does not match the schema. Other model failures are not retried here (the client and the
- * router already retry what can be retried).
+ * One request, and one retry with more thinking when the answer is not JSON or does not match
+ * the schema (see structured-answer.ts).
  */
-async function askForVerdict(
+function askForVerdict(
   options: TriageOptions,
   userMessage: string,
   issue: number,
 ): Promise<TriageVerdict> {
-  let lastProblem = "";
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const request: ModelRequest = {
-      model: modelFor(options.config),
-      system: TRIAGE_SYSTEM_PROMPT,
-      messages: [{ role: "user", content: userMessage }],
-      responseSchema: triageResponseSchema,
-      thinking: resolveThinking(TRIAGE_TASK, options.config.models, attempt),
-      sessionId: `triage-${issue}`,
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    let parsed: unknown;
-    try {
-      parsed = (await options.client.stream(request).result()).parsed;
-    } catch (error) {
-      if (!isInvalidOutput(error)) throw error;
-      lastProblem = errorMessage(error);
-      continue;
-    }
-    const checked = triageVerdictSchema.safeParse(parsed);
-    if (checked.success) return checked.data;
-    lastProblem = checked.error.issues
-      .slice(0, 3)
-      .map((problem) => `${problem.path.join(".") || "answer"}: ${problem.message}`)
-      .join("; ");
-  }
-  throw new ModelRequestError(
-    `the model's triage verdict was invalid twice (the retry had more thinking): ${lastProblem}`,
-    {
-      hint: "try a stronger model for triage (models.tasks.triage) or raise models.thinking.triage",
-    },
-  );
+  return askForStructuredAnswer({
+    client: options.client,
+    config: options.config,
+    task: TRIAGE_TASK,
+    system: TRIAGE_SYSTEM_PROMPT,
+    userMessage,
+    responseSchema: triageResponseSchema,
+    schema: triageVerdictSchema,
+    sessionId: `triage-${issue}`,
+    ...(options.signal ? { signal: options.signal } : {}),
+    what: "triage verdict",
+    hint: "try a stronger model for triage (models.tasks.triage) or raise models.thinking.triage",
+  });
 }
 
 interface Collaborators {
   snapshot: () => Promise<RepositorySnapshot>;
-  openIssues: () => Promise<TrackedIssue[]>;
+  /** Open issues and pull requests, listed and indexed once a run, on first use. */
+  openWork: () => Promise<OpenWork>;
+}
+
+/**
+ * The open pull requests, or "unavailable" with one warning when the tracker cannot list them:
+ * they are context for the model, not worth failing a triage over.
+ */
+async function listOpenPullRequestsForContext(
+  tracker: Tracker,
+  events: EventSink,
+): Promise<TrackedPullRequest[] | "unavailable"> {
+  try {
+    return await tracker.listOpenPullRequests();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    events.emit({
+      type: "warning-raised",
+      message: `open pull requests are left out of triage context: ${reason}`,
+    });
+    return "unavailable";
+  }
 }
 
 async function triageOne(
@@ -180,7 +164,7 @@ async function triageOne(
     root: options.repoRoot,
     issue,
     snapshot,
-    openIssues: await shared.openIssues(),
+    openWork: await shared.openWork(),
   });
   const verdict = await askForVerdict(
     options,
@@ -252,12 +236,16 @@ export async function triageIssues(options: TriageOptions): Promise<TriageSummar
   const candidates = await readCandidates(options, state);
   const shared: Collaborators = {
     snapshot: once(() => readRepositorySnapshot(options.repoRoot)),
-    // Without a cursor, listChanged already returned every open issue.
-    openIssues: once(async () =>
-      options.issue === undefined && state.cursor === ""
-        ? candidates.issues
-        : (await options.tracker.listChanged()).issues,
-    ),
+    openWork: once(async () => {
+      const [openIssues, openPullRequests] = await Promise.all([
+        // Without a cursor, listChanged already returned every open issue.
+        options.issue === undefined && state.cursor === ""
+          ? candidates.issues
+          : options.tracker.listChanged().then((changes) => changes.issues),
+        listOpenPullRequestsForContext(options.tracker, events),
+      ]);
+      return indexOpenWork(openIssues, openPullRequests);
+    }),
   };
   const summary: TriageSummary = {
     seen: candidates.issues.length,

@@ -329,8 +329,8 @@ describe("triageIssues on the local tracker", () => {
   });
 
   it("triages one issue with `issue`, and writes nothing in a dry run", async () => {
-    await createLocalIssue(repo.root, { title: "One", body: "cartTotal" });
-    await createLocalIssue(repo.root, { title: "Two" });
+    await createLocalIssue(repo.root, { title: "Cart total is wrong", body: "cartTotal" });
+    await createLocalIssue(repo.root, { title: "Totals are off", body: "the cart total is low" });
     const client = new FakeModelClient([
       {
         ...verdict("duplicate", { duplicateOf: 1 }),
@@ -350,7 +350,7 @@ describe("triageIssues on the local tracker", () => {
         labelAdded: false,
       },
     ]);
-    expect(userText(client.calls[0]!)).toContain("#1: One");
+    expect(userText(client.calls[0]!)).toContain("#1: Cart total is wrong");
     expect(await labelsOf(2)).toEqual([]);
     expect(commentsOf(2)).toEqual({});
     expect(existsSync(path.join(repo.root, TRIAGE_STATE_FILE))).toBe(false);
