@@ -394,6 +394,31 @@ passed to the model as untrusted data. Exit 1 when an issue could not be triaged
     );
 
   program
+    .command("plan")
+    .description("write a ground plan into the queue for each valid issue from a trusted author")
+    .option("--issue <n>", "only this issue (its triage verdict must be valid)", parseCount)
+    .addOption(configOption())
+    .addHelpText(
+      "after",
+      `
+Takes the issues triage judged valid, asks the planner model for a ground plan (goal, files to
+touch, steps, the tests that prove it, risks, size) and puts it into the work queue as a
+Markdown item a person can read and edit while it waits (harness queue show issue-<n>). A plan
+touching more files than plan.splitAboveFiles becomes an epic: parts worked one after another
+on the issue's one branch, with a checklist comment on the issue. Issues from untrusted
+authors are never planned; a rerun changes nothing unless the issue was edited.
+
+Example:
+  harness triage && harness plan && harness queue ls`,
+    )
+    .action(async (options: { issue?: number; config?: string }, command: Command) => {
+      await run(async (ctx) => {
+        const { runPlanCommand } = await import("./commands/plan.js");
+        return runPlanCommand(options, ctx);
+      }, command);
+    });
+
+  program
     .command("schedule")
     .description("print a crontab line, systemd units or a GitHub Actions workflow for the loop")
     .option("--emit <target>", "crontab, systemd or github-actions")
