@@ -30,9 +30,20 @@ function parseCount(value: string): number {
   return count;
 }
 
-export function buildProgram(
-  run: (task: (ctx: CommandContext) => Promise<CommandResult>, command: Command) => Promise<void>,
-): Command {
+/**
+ * How a command runs: `shutdownGraceMs` is how long the first Ctrl-C / SIGTERM waits for the
+ * command to stop on its own (pipeline commands release their queue items) before exiting.
+ */
+export type RunCommand = (
+  task: (ctx: CommandContext) => Promise<CommandResult>,
+  command: Command,
+  options?: { shutdownGraceMs?: number },
+) => Promise<void>;
+
+/** Pipeline commands: an agent run and a test run are stopped, items released, then exit. */
+const PIPELINE_SHUTDOWN_GRACE_MS = 60_000;
+
+export function buildProgram(run: RunCommand): Command {
   const program = new Command("harness")
     .description(
       "Turn a git repository into a place where AI agents do the routine work while you steer.",
@@ -419,6 +430,119 @@ Example:
     });
 
   program
+    .command("work")
+    .description("work planned items from the queue: one worktree, tested change and PR each")
+    .option("--concurrency <n>", "items at once (default work.maxConcurrent)", parseCount)
+    .option("--item <id>", "only this queue item, e.g. issue-42")
+    .addOption(configOption())
+    .addHelpText(
+      "after",
+      `
+For each plan it claims: a git worktree on harness/<issue>-<slug>, the implementer agent
+(agents.runner: builtin, claude or codex) under the per-item budgets, then harness runs
+project.testCommand itself and hands failures back (work.testAttempts), a reviewer checks the
+diff for correctness, security, performance and tests (work.reviewRounds), a secret scan, a push
+to work.remote, and exactly one pull request per issue ("Closes #N") with the tech report as a
+comment. Stops taking items at work.maxOpenPullRequests open harness PRs or a run/day budget.
+Tokens never reach the agent or the test command. Ctrl-C releases held items.
+
+Examples:
+  harness work
+  harness work --item issue-42 --json`,
+    )
+    .action(
+      async (
+        options: { concurrency?: number; item?: string; config?: string },
+        command: Command,
+      ) => {
+        await run(
+          async (ctx) => {
+            const { runWorkCommand } = await import("./commands/work.js");
+            return runWorkCommand(options, ctx);
+          },
+          command,
+          { shutdownGraceMs: PIPELINE_SHUTDOWN_GRACE_MS },
+        );
+      },
+    );
+
+  program
+    .command("run")
+    .description("run one cycle of the issue pipeline: triage, plan, work, report")
+    .option("--once", "run one cycle and exit (for cron); `harness daemon` keeps running")
+    .addOption(configOption())
+    .addHelpText(
+      "after",
+      `
+One cycle: triage new or edited issues, plan the valid ones from trusted authors into the
+queue, work the queue (each item in its own worktree: the agent implements, harness runs the
+tests itself, a reviewer checks the diff, a secret scan, then one pull request per issue), and
+write the run's digest to .harness/runs/<run-id>/digest.md. Budgets per run and per day
+(budgets.*) stop new work when reached. A cycle already running (another cron tick) makes this
+one exit 0 without doing anything. Ctrl-C releases what is held and stops.
+
+Examples:
+  harness run --once
+  harness run --once --json | tail -1`,
+    )
+    .action(async (options: { once?: boolean; config?: string }, command: Command) => {
+      await run(
+        async (ctx) => {
+          const { runRunCommand } = await import("./commands/run.js");
+          return runRunCommand(options, ctx);
+        },
+        command,
+        { shutdownGraceMs: PIPELINE_SHUTDOWN_GRACE_MS },
+      );
+    });
+
+  program
+    .command("daemon")
+    .description("run the issue pipeline on its schedule until Ctrl-C")
+    .addOption(configOption())
+    .addHelpText(
+      "after",
+      `
+Triage and plan on schedule.cron (default every 15 minutes; a tick that finds a cycle still
+running is skipped), work continuously up to work.maxConcurrent and the open-PR cap (polling
+every schedule.workPollSeconds), and write yesterday's digest on schedule.digestCron. Logs are
+JSON lines when stdout is not a terminal. SIGINT/SIGTERM: running items are released, then it
+exits. Prefer your own scheduler? See harness schedule --emit.`,
+    )
+    .action(async (options: { config?: string }, command: Command) => {
+      await run(
+        async (ctx) => {
+          const { runDaemonCommand } = await import("./commands/daemon.js");
+          return runDaemonCommand(options, ctx);
+        },
+        command,
+        { shutdownGraceMs: PIPELINE_SHUTDOWN_GRACE_MS },
+      );
+    });
+
+  program
+    .command("status")
+    .description("show the queue, workers, budgets, backends, recent runs and open harness PRs")
+    .option("--watch", "refresh every 2 s until Ctrl-C (on a terminal)")
+    .addOption(configOption())
+    .addHelpText(
+      "after",
+      `
+Reads state only: it never starts a router or a model. Backends come from a router already
+running at the configured address.
+
+Examples:
+  harness status
+  harness status --json | jq .queue`,
+    )
+    .action(async (options: { watch?: boolean; config?: string }, command: Command) => {
+      await run(async (ctx) => {
+        const { runStatusCommand } = await import("./commands/status.js");
+        return runStatusCommand(options, ctx);
+      }, command);
+    });
+
+  program
     .command("schedule")
     .description("print a crontab line, systemd units or a GitHub Actions workflow for the loop")
     .option("--emit <target>", "crontab, systemd or github-actions")
@@ -466,10 +590,9 @@ Exits 1 when a required check fails; missing optional tools are warnings.`,
 export async function main(argv: string[]): Promise<void> {
   let output: Output = createOutput({ json: argv.includes("--json") });
   const cancellation = new AbortController();
-  const run = async (
-    task: (ctx: CommandContext) => Promise<CommandResult>,
-    command: Command,
-  ): Promise<void> => {
+  let shutdownGraceMs = 5_000;
+  const run: RunCommand = async (task, command, options = {}) => {
+    shutdownGraceMs = options.shutdownGraceMs ?? shutdownGraceMs;
     const globals = command.optsWithGlobals<GlobalOptions>();
     output = createOutput({ json: !!globals.json });
     const ctx: CommandContext = {
@@ -492,7 +615,7 @@ export async function main(argv: string[]): Promise<void> {
     if (cancellation.signal.aborted) process.exit(ExitCode.cancelled);
     output.error(signal === "SIGINT" ? "cancelled" : `stopping (${signal})`);
     cancellation.abort();
-    setTimeout(() => process.exit(ExitCode.cancelled), 5_000).unref();
+    setTimeout(() => process.exit(ExitCode.cancelled), shutdownGraceMs).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

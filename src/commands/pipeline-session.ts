@@ -31,6 +31,8 @@ export interface OpenPipelineOptions {
   config?: string | undefined;
   /** Extra receiver of every event (the status view, a JSON-lines log). */
   onEvent?: (event: HarnessEvent) => void;
+  /** Where the "tracker: …" and "router started …" lines go; default a dim line on stdout. */
+  log?: (message: string) => void;
 }
 
 export async function openPipelineSession(
@@ -56,6 +58,7 @@ export async function openPipelineSession(
     import("../workflows/pipeline-budget.js"),
   ]);
   const repoRoot = findRepoRoot(ctx.cwd, loaded.path);
+  const log = options.log ?? ((message: string) => output.line(output.style.dim(message)));
   const events: EventSink = {
     emit: (event) => {
       if (event.type === "warning-raised") output.warn(event.message);
@@ -72,7 +75,7 @@ export async function openPipelineSession(
     },
   });
   if (tracker.warning) output.warn(tracker.warning);
-  output.line(output.style.dim(`tracker: ${tracker.tracker.description}`));
+  log(`tracker: ${tracker.tracker.description}`);
   const queue = await openQueue({ config, root: repoRoot, events });
   let router: Awaited<ReturnType<typeof connectRouter>>;
   try {
@@ -86,7 +89,7 @@ export async function openPipelineSession(
     await queue.close();
     throw error;
   }
-  if (router.started) output.line(output.style.dim(`router started in-process at ${router.url}`));
+  if (router.started) log(`router started in-process at ${router.url}`);
   const client = createModelClient({
     protocol: "openai",
     baseURL: router.url,

@@ -118,8 +118,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     retry: {
       retries: limits.retries ?? 3,
       retryAfterBaseValue: msPerSecond,
-      // Rate limits (403, 429) belong to the throttling plugin; the rest are answers to act on.
-      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
+      // Rate limits (403, 429) belong to the throttling plugin; the rest are answers to act on
+      // (405: a pull request GitHub will not merge; asking again changes nothing).
+      doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451],
     },
     log: {
       debug: quiet,

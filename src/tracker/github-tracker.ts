@@ -42,6 +42,7 @@ import type {
   CommentResult,
   IssueChanges,
   LabelStyle,
+  MergeOptions,
   PullRequestFilter,
   PullRequestInput,
   PullRequestResult,
@@ -442,6 +443,47 @@ export class GitHubTracker implements Tracker {
     const mine = keep ?? (await this.readPullRequest(createdNumber));
     await this.addMissingLabels(mine.number, mine.labels, input.labels ?? []);
     return { number: mine.number, url: mine.url, action: "created" };
+  }
+
+  async mergePullRequest(
+    number: number,
+    options: MergeOptions = {},
+  ): Promise<{ action: "merged" | "unchanged" }> {
+    const what = `pull request #${number} of ${this.repoName}`;
+    const { data } = await this.call(`read ${what}`, () =>
+      this.client.rest.pulls.get({ ...this.repo, pull_number: number }),
+    );
+    if (data.merged) return { action: "unchanged" };
+    if (data.state !== "open") {
+      throw new InputError(`${what} is closed without a merge; not merging it`, {
+        hint: "Reopen it on GitHub first if it should be merged.",
+      });
+    }
+    try {
+      await this.client.rest.pulls.merge({
+        ...this.repo,
+        pull_number: number,
+        merge_method: options.method ?? "merge",
+        // Only the commit that was checked: a push since then makes GitHub refuse (409).
+        sha: data.head.sha,
+      });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 405) {
+        throw new InputError(`GitHub would not merge ${what}: it is not mergeable right now`, {
+          hint:
+            "It may be a draft, have conflicts, wait for required checks or reviews, or the " +
+            "merge method may be switched off for the repository; merge it by hand.",
+        });
+      }
+      if (status === 409) {
+        throw new InputError(`GitHub did not merge ${what}: its branch changed meanwhile`, {
+          hint: "Someone pushed to the branch after it was checked; review the new commits.",
+        });
+      }
+      throw this.typed(error, `merge ${what}`);
+    }
+    return { action: "merged" };
   }
 
   private async readPullRequest(number: number): Promise<TrackedPullRequest> {

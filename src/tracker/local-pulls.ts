@@ -1,7 +1,8 @@
 /**
  * The local tracker's record of pull requests, `.harness/issues/pulls.json`. Nothing is opened
  * anywhere: the record lets the loop run offline and keeps the rule "one open PR per head
- * branch" checkable. A person closes one by setting its `state` to "closed".
+ * branch" checkable. A person closes one by setting its `state` to "closed"; `mergePullRequest`
+ * records a merge as `merged: true` with the state "closed" (the branches are left alone).
  */
 import { InputError } from "../errors.js";
 import type { TrackedPullRequest } from "./types.js";
@@ -17,6 +18,12 @@ export interface LocalPullRecord {
   labels: string[];
   draft: boolean;
   state: "open" | "closed";
+  /** Set by `mergePullRequest`: merged PRs are closed too. Git is not touched. */
+  merged?: boolean;
+  /** ISO timestamp of the recorded merge. */
+  mergedAt?: string;
+  /** How it was merged ("merge" or "squash"). */
+  mergeMethod?: string;
   created: string;
   updated: string;
   /** Comment text (marker line included) by marker. */
@@ -73,6 +80,9 @@ function readPull(value: unknown, index: number): LocalPullRecord {
     labels: labels as string[],
     draft: value.draft === true,
     state,
+    ...(value.merged === true ? { merged: true } : {}),
+    ...(typeof value.mergedAt === "string" ? { mergedAt: value.mergedAt } : {}),
+    ...(typeof value.mergeMethod === "string" ? { mergeMethod: value.mergeMethod } : {}),
     created: string("created"),
     updated: string("updated"),
     comments: comments as Record<string, string>,

@@ -53,6 +53,7 @@ import type {
   CommentResult,
   IssueChanges,
   LabelStyle,
+  MergeOptions,
   PullRequestFilter,
   PullRequestInput,
   PullRequestResult,
@@ -452,6 +453,35 @@ export class LocalTracker implements Tracker {
         result: { number: existing.number, url: this.tracked(existing).url, action },
         write: changed,
       };
+    });
+  }
+
+  async mergePullRequest(
+    pull: number,
+    options: MergeOptions = {},
+  ): Promise<{ action: "merged" | "unchanged" }> {
+    const where = path.join(LOCAL_ISSUES_DIR, PULLS_FILE);
+    return this.changePulls<{ action: "merged" | "unchanged" }>((file) => {
+      const record = file.pulls.find((candidate) => candidate.number === pull);
+      if (!record) throw new InputError(`Pull request #${pull} is not recorded in ${where}`);
+      if (record.merged) return { result: { action: "unchanged" }, write: false };
+      if (record.state !== "open") {
+        throw new InputError(`Pull request #${pull} is closed without a merge; not merging it`, {
+          hint: `Set its "state" back to "open" in ${where} if it should be merged.`,
+        });
+      }
+      if (record.draft) {
+        throw new InputError(`Pull request #${pull} is a draft; drafts are not merged`, {
+          hint: `Set "draft" to false in ${where} once it is ready.`,
+        });
+      }
+      const now = this.nowIso();
+      record.merged = true;
+      record.mergedAt = now;
+      record.mergeMethod = options.method ?? "merge";
+      record.state = "closed";
+      record.updated = now;
+      return { result: { action: "merged" }, write: true };
     });
   }
 

@@ -118,6 +118,14 @@ export interface PullRequestFilter {
   headPrefix?: string;
 }
 
+/** How `mergePullRequest` combines the branch into its base. */
+export type MergeMethod = "merge" | "squash";
+
+export interface MergeOptions {
+  /** Default "merge" (a merge commit). */
+  method?: MergeMethod;
+}
+
 /** GitHub's state_reason values for closing. */
 export type CloseReason = "completed" | "not_planned";
 
@@ -178,6 +186,17 @@ export interface Tracker {
 
   /** `upsertComment` on a pull request's conversation. */
   upsertPullRequestComment(pull: number, marker: string, body: string): Promise<CommentResult>;
+
+  /**
+   * Merges an open pull request into its base; "unchanged" when it was merged already. An
+   * InputError says why GitHub would not merge it (a draft, conflicts, a branch that moved, a
+   * closed PR). The local tracker only records the merge in pulls.json: it never touches git.
+   * Call only when config allows (`work.merge`).
+   */
+  mergePullRequest(
+    number: number,
+    options?: MergeOptions,
+  ): Promise<{ action: "merged" | "unchanged" }>;
 
   /** Closes the issue; "unchanged" when it was closed already. Call only when config allows. */
   closeIssue(issue: number, reason: CloseReason): Promise<{ action: "closed" | "unchanged" }>;

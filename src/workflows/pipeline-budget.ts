@@ -63,9 +63,14 @@ function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** One store per file in a process, so budgets sharing it also share its update chain. */
+const fileStores = new Map<string, DaySpendStore>();
+
 export function createFileDaySpendStore(repoRoot: string): DaySpendStore {
-  const file = path.join(repoRoot, DAY_BUDGET_FILE);
-  return {
+  const file = path.resolve(repoRoot, DAY_BUDGET_FILE);
+  const known = fileStores.get(file);
+  if (known) return known;
+  const store: DaySpendStore = {
     async load(day) {
       let parsed: unknown;
       try {
@@ -86,6 +91,8 @@ export function createFileDaySpendStore(repoRoot: string): DaySpendStore {
       await rename(temporary, file);
     },
   };
+  fileStores.set(file, store);
+  return store;
 }
 
 export function createMemoryDaySpendStore(
@@ -104,6 +111,8 @@ export function createMemoryDaySpendStore(
   };
   return store;
 }
+
+const storeChains = new WeakMap<DaySpendStore, Promise<unknown>>();
 
 export function createPipelineBudget(options: {
   config: HarnessConfig;
@@ -127,11 +136,14 @@ export function createPipelineBudget(options: {
       costUsd: budgets.maxCostUsdPerDay,
     },
   };
-  // One update at a time inside this process: the day file is read, changed and written back.
-  let chain: Promise<unknown> = Promise.resolve();
+  // One update at a time per store inside this process (the daemon's cycle and its work loop
+  // hold separate budgets on one day file): the file is read, changed and written back.
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = chain.then(task, task);
-    chain = next.catch(() => undefined);
+    const next = (storeChains.get(options.store) ?? Promise.resolve()).then(task, task);
+    storeChains.set(
+      options.store,
+      next.catch(() => undefined),
+    );
     return next;
   };
 

@@ -142,6 +142,8 @@ export type WorkOutcome =
   | "review-blocked"
   | "secret-found"
   | "agent-failed"
+  /** An error stopped the item (tracker, git, push, trust); `error` says which. */
+  | "failed"
   | "released";
 
 export interface WorkedItem {
@@ -158,6 +160,8 @@ export interface WorkedItem {
   costUsd: number;
   /** Where the tech report was written. */
   reportPath?: string;
+  /** True when harness merged the pull request (`work.merge` and every condition met). */
+  merged?: boolean;
   error?: string;
 }
 

@@ -182,6 +182,30 @@ describe("createPipelineBudget: day limits", () => {
     });
   });
 
+  it("loses no figure when two budgets on one day file spend at the same instant", async () => {
+    // The daemon's cycle and its work loop hold separate budgets on the same day file.
+    const settings = config({ maxTokensPerRun: 1_000_000, maxTokensPerDay: 1_000_000 });
+    const time = clock(noon);
+    const cycle = createPipelineBudget({
+      config: settings,
+      store: createFileDaySpendStore(root),
+      now: time.now,
+    });
+    const work = createPipelineBudget({
+      config: settings,
+      store: createFileDaySpendStore(root),
+      now: time.now,
+    });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        (index % 2 === 0 ? cycle : work).spend({ tokens: 10, costUsd: 0 }),
+      ),
+    );
+    expect(JSON.parse(readFileSync(path.join(root, DAY_BUDGET_FILE), "utf8"))).toMatchObject({
+      tokens: 200,
+    });
+  });
+
   it("treats a corrupt or malformed day file as a fresh day and writes it anew", async () => {
     const file = path.join(root, DAY_BUDGET_FILE);
     mkdirSync(path.dirname(file), { recursive: true });
