@@ -8,6 +8,8 @@ import { ExitCode, isHarnessError } from "./errors.js";
 import { createOutput, type Output } from "./output.js";
 import { harnessVersion } from "./version.js";
 import type { CommandContext, CommandResult } from "./commands/context.js";
+import type { TranslateCommandOptions } from "./commands/translate.js";
+import { translateHelpText } from "./translate/translate-help.js";
 
 interface GlobalOptions {
   json?: boolean;
@@ -540,6 +542,39 @@ Examples:
         const { runStatusCommand } = await import("./commands/status.js");
         return runStatusCommand(options, ctx);
       }, command);
+    });
+
+  program
+    .command("translate")
+    .description("translate documents into another language, keeping each format")
+    .argument("<paths...>", "files, folders or globs (quote globs)")
+    .option("--to <lang>", "target language code, e.g. ko, de, pt-BR")
+    .option("--from <lang>", "source language (default: auto, the model detects it)")
+    .option(
+      "--workers <n>",
+      "workers at once (default: the router's capacity, at most fanOut.maxWorkers)",
+      parseCount,
+    )
+    .option("--batch <n>", "documents per batch (default: fanOut.maxItemsPerWorker)", parseCount)
+    .option("--out <dir>", "output folder (default: translated/<lang>/, mirroring the tree)")
+    .option("--in-place", "replace each source with its translation")
+    .option("--glossary <file>", "glossary YAML (default: translate.glossary)")
+    .option(
+      "--model <model>",
+      "model or alias (default: models.tasks.translate, else models.default)",
+    )
+    .option("--dry-run", "list the work with a token estimate; write nothing")
+    .addOption(configOption())
+    .addHelpText("after", translateHelpText)
+    .action(async (paths: string[], options: TranslateCommandOptions, command: Command) => {
+      await run(
+        async (ctx) => {
+          const { runTranslateCommand } = await import("./commands/translate.js");
+          return runTranslateCommand(paths, options, ctx);
+        },
+        command,
+        { shutdownGraceMs: PIPELINE_SHUTDOWN_GRACE_MS },
+      );
     });
 
   program

@@ -225,6 +225,40 @@ export const configSchema = z.strictObject({
       maxItemsPerWorker: positiveInt.max(50).default(4).describe("Items (documents) per worker."),
     })
     .prefault({}),
+  translate: z
+    .strictObject({
+      frontMatterKeys: z
+        .array(z.string().min(1))
+        .default(["title", "description", "summary"])
+        .describe("Markdown front-matter keys whose values are translated; others are kept."),
+      htmlAttributes: z
+        .array(z.string().min(1))
+        .default(["alt", "title", "aria-label", "placeholder"])
+        .describe("HTML attributes whose values are translated."),
+      chunkTokens: positiveInt
+        .min(50)
+        .default(1_500)
+        .describe("Tokens of document text per model request (segments are never split)."),
+      contextSegments: z
+        .number()
+        .int()
+        .min(0)
+        .max(10)
+        .default(2)
+        .describe("Neighbouring segments sent before and after a chunk as context only."),
+      glossary: z
+        .string()
+        .default("")
+        .describe("Glossary YAML file (kept terms, fixed translations); empty: none."),
+      segmentRetries: z
+        .number()
+        .int()
+        .min(0)
+        .max(5)
+        .default(2)
+        .describe("Retries of a segment whose placeholders or glossary terms broke."),
+    })
+    .prefault({}),
   plan: z
     .strictObject({
       splitAboveFiles: positiveInt
