@@ -260,14 +260,149 @@ async function benchThroughput() {
 }
 
 /**
- * The work stage's figures. The lead fills this in once `src/workflows/work.ts` exists: e.g.
- * harness overhead per work item with a fake agent, excluding agent time.
+ * The work stage: `items` plan items worked one after another (concurrency 1) with an instant
+ * fake model: the implementer writes one file and finishes, the reviewer approves. Everything
+ * else is real: a worktree per item, the test command (`node test.js`) run by harness, the
+ * secret scan, a commit, a push to a bare origin, the PR record on the local tracker, the tech
+ * report, the worktree removed. Overhead per item = wall time minus model time; the test
+ * command's own run is reported apart (it is the project's time, not the harness's).
  */
+async function workRun(name, items) {
+  const { workItems } = await import(dist("workflows/work.js"));
+  const { createFileQueue } = await import(dist("queue/file-queue.js"));
+  const { queueDir } = await import(dist("queue/open-queue.js"));
+  const { createMemoryDaySpendStore, createPipelineBudget } = await import(
+    dist("workflows/pipeline-budget.js")
+  );
+  const { workBranchName } = await import(dist("git/branch-names.js"));
+  const repo = await createRepository(name, items);
+  const git = (cwd, ...args) => execFileSync("git", args, { cwd, env: gitEnv, stdio: "pipe" });
+  writeFileSync(path.join(repo, "test.js"), 'console.log("PASS");\n');
+  writeFileSync(path.join(repo, ".gitignore"), ".harness/\n");
+  git(repo, "add", "-A");
+  git(repo, "commit", "-q", "-m", "tests");
+  const origin = path.join(work, `${name}-origin.git`);
+  git(work, "init", "-q", "--bare", "-b", "main", origin);
+  git(repo, "remote", "add", "origin", origin);
+  git(repo, "push", "-q", "origin", "main");
+  const baseCommit = git(repo, "rev-parse", "HEAD").toString().trim();
+  const queue = await createFileQueue({ dir: queueDir(repo), settings: { leaseMs: 60_000 } });
+  const tracker = createLocalTracker(repo);
+  const script = [];
+  for (let issue = 1; issue <= items; issue++) {
+    const title = (await tracker.getIssue(issue)).title;
+    await queue.enqueue({
+      id: `issue-${issue}`,
+      title,
+      body: `# ${title}\n\n## Goal\n\nFix it.\n\n## Steps\n\n1. Edit src/cart/model.ts.\n`,
+      data: {
+        kind: "issue-plan",
+        issue,
+        issueTitle: title,
+        branch: workBranchName(issue, title),
+        baseCommit,
+        issueHash: "bench",
+        files: ["src/cart/model.ts"],
+        tests: ["test.js"],
+        size: "s",
+        dependsOn: [],
+      },
+    });
+    const usage = { inputTokens: 100, outputTokens: 20 };
+    script.push(
+      {
+        toolCalls: [
+          {
+            name: "write_file",
+            input: { path: `src/fix-${issue}.ts`, content: `export const fix${issue} = true;\n` },
+          },
+        ],
+        usage,
+      },
+      { toolCalls: [{ name: "finish", input: { status: "done", summary: "fixed" } }], usage },
+      { json: { approve: true, findings: [] }, usage },
+    );
+  }
+  const client = modelWithLatency(new FakeModelClient(script), 0);
+  const config = configSchema.parse({
+    project: { testCommand: "node test.js" },
+    work: { reviewRounds: 1, maxOpenPullRequests: items + 1 },
+    budgets: { maxItemsPerRun: items + 1 },
+  });
+  const stepMs = {};
+  let testMs = 0;
+  let last = performance.now();
+  let lastStep;
+  const events = {
+    emit(event) {
+      if (event.type !== "work-step" && event.type !== "work-finished") return;
+      const now = performance.now();
+      if (lastStep) stepMs[lastStep] = (stepMs[lastStep] ?? 0) + (now - last);
+      if (lastStep === "tests") testMs += now - last;
+      lastStep = event.type === "work-step" ? event.step : undefined;
+      last = now;
+    },
+  };
+  const started = performance.now();
+  const summary = await workItems({
+    repoRoot: repo,
+    config,
+    tracker,
+    queue,
+    client,
+    routerUrl: "http://127.0.0.1:9",
+    budget: createPipelineBudget({ config, store: createMemoryDaySpendStore() }),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    events,
+    concurrency: 1,
+    untilIdle: true,
+  });
+  const wallMs = performance.now() - started;
+  await queue.close();
+  const opened = summary.items.filter((item) => item.outcome === "pr-opened").length;
+  if (opened !== items) {
+    throw new Error(`opened ${opened} of ${items} PRs: ${JSON.stringify(summary.items[0])}`);
+  }
+  return { wallMs, modelMs: client.timing.ms, testMs, stepMs };
+}
+
 async function measureWork() {
   if (!existsSync(path.join(root, "dist", "workflows", "work.js"))) {
     return { skipped: "work stage not built yet" };
   }
-  return { skipped: "work stage measurement not written yet" };
+  const items = quick ? 3 : 8;
+  await workRun("work-warmup", 2);
+  const runs = [];
+  for (let index = 0; index < (quick ? 2 : 3); index++) {
+    const run = await workRun(`work-${index}`, items);
+    const perItem = (ms) => ms / items;
+    runs.push({
+      harnessMsPerItem: perItem(run.wallMs - run.modelMs),
+      harnessMsPerItemWithoutTests: perItem(run.wallMs - run.modelMs - run.testMs),
+      testCommandMsPerItem: perItem(run.testMs),
+      fakeModelMsPerItem: perItem(run.modelMs),
+      steps: Object.fromEntries(
+        Object.entries(run.stepMs).map(([step, ms]) => [step, round(perItem(ms), 1)]),
+      ),
+    });
+  }
+  const middle = [...runs].sort((a, b) => a.harnessMsPerItem - b.harnessMsPerItem)[
+    Math.floor(runs.length / 2)
+  ];
+  const pick = (key) => round(median(runs.map((run) => run[key])), 1);
+  return {
+    items,
+    concurrency: 1,
+    runs: runs.length,
+    harnessMsPerItem: pick("harnessMsPerItem"),
+    harnessMsPerItemWithoutTests: pick("harnessMsPerItemWithoutTests"),
+    testCommandMsPerItem: pick("testCommandMsPerItem"),
+    fakeModelMsPerItem: pick("fakeModelMsPerItem"),
+    stepMsPerItem: middle.steps,
+    stepNote:
+      "each step is timed from its work-step event to the next one; the push event comes " +
+      "after the push, so the push is counted in secret-scan",
+  };
 }
 
 const report = { node: process.version, cpus: os.cpus().length };
