@@ -7,6 +7,7 @@
 import { requireConfig } from "../config/load-config.js";
 import type { HarnessConfig } from "../config/schema.js";
 import type { EventSink, HarnessEvent } from "../events.js";
+import type { ModelClient, ModelStream } from "../models/model-client.js";
 import type { Queue } from "../queue/types.js";
 import type { TrackerChoice } from "../tracker/create-tracker.js";
 import type { StageContext } from "../workflows/pipeline-contract.js";
@@ -45,7 +46,7 @@ export async function openPipelineSession(
   const [
     { findRepoRoot, openQueue },
     { createTracker },
-    { connectRouter },
+    { connectRouter, configuredRouterUrl },
     { createModelClient },
     { createFileTriageStateStore },
     { createFileDaySpendStore, createPipelineBudget },
@@ -77,24 +78,28 @@ export async function openPipelineSession(
   if (tracker.warning) output.warn(tracker.warning);
   log(`tracker: ${tracker.tracker.description}`);
   const queue = await openQueue({ config, root: repoRoot, events });
-  let router: Awaited<ReturnType<typeof connectRouter>>;
-  try {
-    router = await connectRouter({
+  // The router (and with it, on embedded defaults, llama.cpp and its model) starts only when a
+  // stage first calls a model: a cycle with nothing to do starts nothing.
+  let router: Promise<Awaited<ReturnType<typeof connectRouter>>> | undefined;
+  const ensureRouter = () =>
+    (router ??= connectRouter({
       config,
       events,
       onProgress: ({ backend, downloadedBytes, totalBytes }) =>
         output.progress(`downloading model for ${backend}`, downloadedBytes, totalBytes),
-    });
-  } catch (error) {
-    await queue.close();
-    throw error;
-  }
-  if (router.started) log(`router started in-process at ${router.url}`);
-  const client = createModelClient({
-    protocol: "openai",
-    baseURL: router.url,
-    ...(router.token ? { apiKey: router.token } : {}),
-  });
+    }).then((connection) => {
+      if (connection.started) log(`router started in-process at ${connection.url}`);
+      return connection;
+    }));
+  let client: Promise<ModelClient> | undefined;
+  const ensureClient = () =>
+    (client ??= ensureRouter().then((connection) =>
+      createModelClient({
+        protocol: "openai",
+        baseURL: connection.url,
+        ...(connection.token ? { apiKey: connection.token } : {}),
+      }),
+    ));
   const budget = createPipelineBudget({ config, store: createFileDaySpendStore(repoRoot) });
   return {
     config,
@@ -108,8 +113,9 @@ export async function openPipelineSession(
       config,
       tracker: tracker.tracker,
       queue,
-      client,
-      routerUrl: router.url,
+      client: lazyModelClient(ensureClient),
+      routerUrl: configuredRouterUrl(config),
+      resolveRouterUrl: async () => (await ensureRouter()).url,
       budget,
       env: ctx.env,
       signal: ctx.signal,
@@ -117,10 +123,26 @@ export async function openPipelineSession(
     },
     async close() {
       try {
-        await router.close();
+        if (router) await (await router.catch(() => undefined))?.close();
       } finally {
         await queue.close();
       }
+    },
+  };
+}
+
+/** A client that opens the real one on its first call. */
+function lazyModelClient(open: () => Promise<ModelClient>): ModelClient {
+  return {
+    stream(request): ModelStream {
+      const inner = open().then((client) => client.stream(request));
+      inner.catch(() => undefined);
+      return {
+        async *[Symbol.asyncIterator]() {
+          yield* await inner;
+        },
+        result: () => inner.then((stream) => stream.result()),
+      };
     },
   };
 }

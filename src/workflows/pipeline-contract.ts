@@ -85,6 +85,12 @@ export interface StageContext {
   client: ModelClient;
   /** The router's base URL, for agent runners that talk to it themselves. */
   routerUrl: string;
+  /**
+   * When set, the router is started on demand: call it for the real URL before an agent runner
+   * that talks to the router itself (Claude Code, Codex) starts. `routerUrl` is then only the
+   * configured address.
+   */
+  resolveRouterUrl?: () => Promise<string>;
   /** Per-run and per-day caps shared by the stages of a cycle. */
   budget: PipelineBudget;
   /** The parent's environment; agents only ever get its safe part (agentEnvironment). */

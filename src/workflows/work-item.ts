@@ -163,7 +163,10 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
       agent: run.implementer,
       task,
       runner: config.agents.runner,
-      routerUrl: options.routerUrl,
+      routerUrl:
+        config.agents.runner !== "builtin" && options.resolveRouterUrl
+          ? await options.resolveRouterUrl()
+          : options.routerUrl,
       model: modelForTask(config, IMPLEMENT_TASK),
       env: options.env,
       signal,

@@ -178,6 +178,20 @@ describe("runRunCommand", () => {
     expect(stdout).toContain("plan: failed: the planner crashed");
   });
 
+  it("starts no router when no stage needs a model (nothing to triage, plan or work)", async () => {
+    // No router answers at this port and no backend is configured: a router started for this
+    // run would be llama.cpp in-process with its default model, which needs a download.
+    const closed = await startFakeOpenAiBackend({ name: "gone", reply });
+    const port = new URL(closed.url).port;
+    await closed.close();
+    repo.cleanup();
+    repo = createTempGitRepo({ "harness.config.yaml": `router:\n  port: ${port}\n` });
+    const { exitCode, stdout } = await run({ once: true }, false, {});
+    expect(exitCode).toBe(ExitCode.ok);
+    expect(stdout).toContain("triage: 0 issue(s) seen");
+    expect(stdout).not.toContain("router started");
+  });
+
   it("asks for --once and points at the daemon", async () => {
     const error = await run({}, false, fakeStages([])).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
