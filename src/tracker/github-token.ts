@@ -5,6 +5,7 @@
  * `harness doctor` reports).
  */
 import { execa } from "execa";
+import { killProcessGroup } from "../process-group.js";
 
 export type GitHubTokenSource = "GITHUB_TOKEN" | "GH_TOKEN" | "config" | "gh-cli";
 
@@ -74,13 +75,4 @@ export async function resolveGitHubToken(
   const token = typeof result.stdout === "string" ? result.stdout.trim() : "";
   if (token === "" || /\s/.test(token)) return undefined;
   return { token, source: "gh-cli" };
-}
-
-function killProcessGroup(pid: number | undefined): void {
-  if (pid === undefined || process.platform === "win32") return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // ESRCH: nothing is left of the group, the usual case.
-  }
 }

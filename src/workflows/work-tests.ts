@@ -8,6 +8,7 @@
 import { execa } from "execa";
 
 import { agentEnvironment } from "../agents/agent-env.js";
+import { killProcessGroup } from "../process-group.js";
 
 /** Output kept per test run (the end of it); a suite printing more is not stopped for it. */
 export const TEST_OUTPUT_KEPT_CHARS = 256 * 1024;
@@ -69,11 +70,3 @@ export async function runTestCommand(options: RunTestCommandOptions): Promise<Te
 }
 
 /** Kills what is left of the command's process group; nothing left is the usual case. */
-function killProcessGroup(pid: number | undefined): void {
-  if (pid === undefined || process.platform === "win32") return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // ESRCH: the group is already empty.
-  }
-}

@@ -13,6 +13,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { execa } from "execa";
 import type { BudgetName } from "../types.js";
+import { killProcessGroup } from "../../process-group.js";
 
 /** SIGTERM first; SIGKILL this long after if the group is still there. */
 const KILL_GRACE_MS = 2_000;
@@ -77,21 +78,12 @@ export interface AgentProcessOutcome {
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
 function trackGroup(pid: number): void {
   liveGroups.add(pid);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once("exit", () => {
-      for (const group of liveGroups) killGroup(group, "SIGKILL");
+      for (const group of liveGroups) killProcessGroup(group, "SIGKILL");
     });
   }
 }
@@ -129,8 +121,8 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   const stop = (end: AgentProcessEnd) => {
     if (ending || exited) return;
     ending = end;
-    killGroup(pid, "SIGTERM");
-    forceKill = setTimeout(() => killGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+    killProcessGroup(pid, "SIGTERM");
+    forceKill = setTimeout(() => killProcessGroup(pid, "SIGKILL"), KILL_GRACE_MS);
   };
   const timer = setTimeout(() => stop({ kind: "timed-out" }), options.timeoutMs);
   const onAbort = () => stop({ kind: "aborted" });
@@ -141,7 +133,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   let releasePipes: NodeJS.Timeout | undefined;
   subprocess.once("exit", () => {
     exited = true;
-    killGroup(pid, "SIGKILL");
+    killProcessGroup(pid, "SIGKILL");
     releasePipes = setTimeout(() => {
       subprocess.stdout?.destroy();
       subprocess.stderr?.destroy();

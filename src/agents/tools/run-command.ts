@@ -14,6 +14,7 @@ import { ToolError } from "../tool-error.js";
 import type { AgentTool, ToolContext, ToolOutcome } from "../types.js";
 import { checkCommandPolicy } from "./command-policy.js";
 import { parseToolInput, toInputSchema } from "./tool-input.js";
+import { killProcessGroup } from "../../process-group.js";
 
 /** A command printing more than this (per stream) is stopped; the loop keeps far less anyway. */
 export const MAX_OUTPUT_CHARS = 10_000_000;
@@ -102,11 +103,3 @@ function withOutput(message: string, output: string): string {
 }
 
 /** Kills what is left of the command's process group; nothing left is the usual case. */
-function killProcessGroup(pid: number | undefined): void {
-  if (pid === undefined || process.platform === "win32") return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // ESRCH: the group is already empty.
-  }
-}
