@@ -578,6 +578,35 @@ Examples:
     });
 
   program
+    .command("report")
+    .description("print a tech report, a run's digest, or a digest over recent runs")
+    .argument("<target>", "an issue (12, #12, issue-12), a run id, or digest")
+    .option("--since <duration>", "with digest: how far back, e.g. 90m, 24h, 7d (default 24h)")
+    .addOption(configOption())
+    .addHelpText(
+      "after",
+      `
+A tech report is written for every issue harness worked (reports/<date>-issue-<N>.md, and one
+comment on its pull request): what changed and why, the harness's own test runs, the security
+review, new dependencies, risks, what to study, and the cost. Every figure comes from what
+harness measured; --json prints the fact sheet it was built from. A digest is written after
+every cycle (reports/runs/<run-id>.md); "digest" sums the runs of a period.
+
+Examples:
+  harness report 42
+  harness report digest --since 7d
+  harness report 20261122-101500-a1b2c3 --json`,
+    )
+    .action(
+      async (target: string, options: { since?: string; config?: string }, command: Command) => {
+        await run(async (ctx) => {
+          const { runReportCommand } = await import("./commands/report.js");
+          return runReportCommand({ target, ...options }, ctx);
+        }, command);
+      },
+    );
+
+  program
     .command("schedule")
     .description("print a crontab line, systemd units or a GitHub Actions workflow for the loop")
     .option("--emit <target>", "crontab, systemd or github-actions")

@@ -113,6 +113,47 @@ export type HarnessEvent =
   | { type: "work-finished"; id: string; outcome: string; ms: number; detail?: string }
   /** Pipeline: a run or day budget (or the open-PR cap) stops new work. */
   | { type: "budget-reached"; reason: string }
+  /**
+   * Pipeline: a model call through a stage's client ended (run-cycle meters each stage's
+   * client). Tokens as the backend reported them; 0 when the call failed before any usage.
+   */
+  | {
+      type: "model-call-finished";
+      stage: PipelineStage;
+      /** The request's session id: `triage-<n>`, `plan-<n>`, `review-<item>`, an agent run id. */
+      sessionId?: string;
+      model: string;
+      inputTokens: number;
+      outputTokens: number;
+      cachedTokens: number;
+      ms: number;
+      ok: boolean;
+    }
+  /** Work stage: an agent run of an item ended; usage as its runner reported it. */
+  | {
+      type: "agent-run-finished";
+      id: string;
+      purpose: string;
+      runner: string;
+      runId: string;
+      status: string;
+      inputTokens: number;
+      outputTokens: number;
+      cachedTokens: number;
+      turns: number;
+      costUsd: number;
+      ms: number;
+    }
+  /** Work stage: harness ran the project's test command in an item's worktree. */
+  | {
+      type: "test-run-finished";
+      id: string;
+      run: number;
+      passed: boolean;
+      exitCode?: number;
+      timedOut: boolean;
+      ms: number;
+    }
   | {
       type: "fanout-finished";
       doneItems: number;

@@ -313,6 +313,28 @@ export const configSchema = z.strictObject({
         .describe("Paths (globs) a human must merge: auth, CI, dependencies, agent settings."),
     })
     .prefault({}),
+  reports: z
+    .strictObject({
+      dir: z
+        .string()
+        .min(1)
+        .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$)).+$/, "a folder inside the repository")
+        .default("reports")
+        .describe("Folder for tech reports (committed on the PR branch) and run digests."),
+      prose: z
+        .boolean()
+        .default(true)
+        .describe("Ask the reporter for a report's prose when .claude/agents/reporter.md exists."),
+      progress: z
+        .boolean()
+        .default(true)
+        .describe("After each item, append to PROGRESS.md and tick PLAN.md in this checkout."),
+      fileFollowUps: z
+        .boolean()
+        .default(false)
+        .describe("File follow-up findings as new issues labelled harness:follow-up, once each."),
+    })
+    .prefault({}),
   budgets: z
     .strictObject({
       maxTurns: positiveInt.default(40).describe("Agent turns per work item."),

@@ -40,9 +40,11 @@ import { assertValidLabel, labelStyleWithDefaults } from "./label-style.js";
 import type {
   CloseReason,
   CommentResult,
+  CreatedIssue,
   IssueChanges,
   LabelStyle,
   MergeOptions,
+  NewIssueInput,
   PullRequestFilter,
   PullRequestInput,
   PullRequestResult,
@@ -193,6 +195,56 @@ export class GitHubTracker implements Tracker {
       }),
     );
     return { action: "closed" };
+  }
+
+  /** Issues (open or closed) with `label` whose body starts with the marker, oldest first. */
+  private async markedIssues(marker: string, label: string | undefined): Promise<TrackedIssue[]> {
+    const records = await this.call(`list the issues of ${this.repoName}`, () =>
+      this.client.paginate(this.client.rest.issues.listForRepo, {
+        ...this.repo,
+        state: "all",
+        ...(label !== undefined ? { labels: label } : {}),
+        per_page: 100,
+      }),
+    );
+    return (records as GitHubIssueRecord[])
+      .filter((record) => !isPullRequestRecord(record) && isMarkedComment(record.body, marker))
+      .map(toTrackedIssue)
+      .sort((a, b) => a.number - b.number);
+  }
+
+  async createIssue(input: NewIssueInput): Promise<CreatedIssue> {
+    const labels = [...new Set(input.labels ?? [])];
+    for (const label of labels) assertValidLabel(label);
+    const marker = input.marker;
+    if (marker !== undefined) {
+      assertValidMarker(marker);
+      const [existing] = await this.markedIssues(marker, labels[0]);
+      if (existing) return { issue: existing, action: "unchanged" };
+    }
+    for (const label of labels) await this.ensureLabel(label);
+    const created = await this.call(`file an issue in ${this.repoName}`, () =>
+      this.client.rest.issues.create({
+        ...this.repo,
+        title: input.title,
+        body: marker !== undefined ? commentWithMarker(marker, input.body) : input.body,
+        labels,
+      }),
+    );
+    const issue = toTrackedIssue(created.data as GitHubIssueRecord);
+    if (marker === undefined) return { issue, action: "created" };
+    // A worker that filed the same one at the same moment: the oldest stays, ours is closed.
+    const [oldest] = await this.markedIssues(marker, labels[0]);
+    if (!oldest || oldest.number === issue.number) return { issue, action: "created" };
+    await this.call(`close the duplicate issue #${issue.number}`, () =>
+      this.client.rest.issues.update({
+        ...this.repo,
+        issue_number: issue.number,
+        state: "closed",
+        state_reason: "not_planned",
+      }),
+    );
+    return { issue: oldest, action: "unchanged" };
   }
 
   // ---- comments ------------------------------------------------------------------------------

@@ -17,7 +17,12 @@ import path from "node:path";
 
 import { formatDiagnostic, type Diagnostic, type LoadResult } from "../diagnostics.js";
 import { InputError } from "../errors.js";
-import { assertValidMarker, commentWithMarker, sameText } from "./comment-marker.js";
+import {
+  assertValidMarker,
+  commentWithMarker,
+  isMarkedComment,
+  sameText,
+} from "./comment-marker.js";
 import { sameLabel } from "./github-records.js";
 import {
   advanceIssueCursor,
@@ -51,9 +56,11 @@ import {
 import type {
   CloseReason,
   CommentResult,
+  CreatedIssue,
   IssueChanges,
   LabelStyle,
   MergeOptions,
+  NewIssueInput,
   PullRequestFilter,
   PullRequestInput,
   PullRequestResult,
@@ -297,6 +304,44 @@ export class LocalTracker implements Tracker {
       throw new InputError(`${relativeIssueFile(number)} kept changing while harness updated it`, {
         hint: "Save your edit, then run again.",
       });
+    });
+  }
+
+  async createIssue(input: NewIssueInput): Promise<CreatedIssue> {
+    const labels = input.labels ?? [];
+    const options = { clock: this.clock };
+    const marker = input.marker;
+    if (marker === undefined) {
+      const created = await createLocalIssue(
+        this.root,
+        { title: input.title, body: input.body, labels, author: "harness" },
+        options,
+      );
+      return { issue: created.issue, action: "created" };
+    }
+    assertValidMarker(marker);
+    await this.prepare();
+    // The look and the create under one lock: two workers never both file it.
+    return withLock(this.dir, `marker-${marker}`, async () => {
+      const { items } = await listLocalIssues(this.root, { state: "all" });
+      const label = labels[0];
+      const existing = items.find(
+        (issue) =>
+          isMarkedComment(issue.body, marker) &&
+          (label === undefined || issue.labels.some((name) => sameLabel(name, label))),
+      );
+      if (existing) return { issue: existing, action: "unchanged" as const };
+      const created = await createLocalIssue(
+        this.root,
+        {
+          title: input.title,
+          body: commentWithMarker(marker, input.body),
+          labels,
+          author: "harness",
+        },
+        options,
+      );
+      return { issue: created.issue, action: "created" as const };
     });
   }
 

@@ -126,6 +126,26 @@ export interface MergeOptions {
   method?: MergeMethod;
 }
 
+/** A new issue for `createIssue`. */
+export interface NewIssueInput {
+  title: string;
+  body: string;
+  /** Created in the repository when missing. */
+  labels?: readonly string[];
+  /**
+   * Files the issue once: an issue (open or closed) that carries the first of `labels` and whose
+   * body starts with the hidden `<!-- harness:<marker> -->` line is returned instead of a new
+   * one. The body gets that line first. 1-64 letters, digits, dots, dashes or underscores.
+   */
+  marker?: string;
+}
+
+export interface CreatedIssue {
+  issue: TrackedIssue;
+  /** "unchanged": an issue with the marker existed, nothing was filed. */
+  action: "created" | "unchanged";
+}
+
 /** GitHub's state_reason values for closing. */
 export type CloseReason = "completed" | "not_planned";
 
@@ -197,6 +217,12 @@ export interface Tracker {
     number: number,
     options?: MergeOptions,
   ): Promise<{ action: "merged" | "unchanged" }>;
+
+  /**
+   * Files a new issue (see `NewIssueInput.marker` for filing once). On GitHub a concurrent
+   * worker's twin is closed as not planned and the older issue is returned.
+   */
+  createIssue(input: NewIssueInput): Promise<CreatedIssue>;
 
   /** Closes the issue; "unchanged" when it was closed already. Call only when config allows. */
   closeIssue(issue: number, reason: CloseReason): Promise<{ action: "closed" | "unchanged" }>;

@@ -10,7 +10,8 @@
  *   items wakes it early). Work needs no lock: queue leases keep workers apart. Each pass gets a
  *   fresh run budget; the day's budget is shared on disk. Idle passes leave no run folder.
  * - On `schedule.digestCron` the last complete UTC day's runs are summed into
- *   `.harness/runs/daily-<day>.md` (issue 8 moves it into reports/).
+ *   `.harness/runs/daily-<day>.md` and `<reports.dir>/runs/daily-<day>.md` (the digest
+ *   `harness report digest` prints).
  *
  * Shutdown on the signal: the cron tasks stop, the running stages see the aborted signal (the
  * work stage releases the items it holds), the daemon waits for them and returns.
@@ -241,7 +242,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonSummary> 
     if (signal.aborted) return;
     const day = previousUtcDay((context.now ?? (() => new Date()))());
     try {
-      const written = await writeDailyDigest(repoRoot, day);
+      const written = await writeDailyDigest(repoRoot, day, {
+        reportsDir: context.config.reports.dir,
+      });
       summary.digests++;
       log({
         level: "info",

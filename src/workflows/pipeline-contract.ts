@@ -166,6 +166,8 @@ export interface WorkedItem {
   costUsd: number;
   /** Where the tech report was written. */
   reportPath?: string;
+  /** The tech report's path on the branch (`<reports.dir>/<date>-issue-<n>.md`), when committed. */
+  reportFile?: string;
   /** True when harness merged the pull request (`work.merge` and every condition met). */
   merged?: boolean;
   error?: string;

@@ -6,6 +6,7 @@
 import { z } from "zod";
 
 import type { ResponseSchema } from "../models/model-client.js";
+import { grammarSafeResponseSchema } from "./structured-answer.js";
 import { planSizes } from "./pipeline-contract.js";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -55,10 +56,10 @@ export type PlanStep = PlanAnswer["steps"][number];
 export type PlanTest = PlanAnswer["tests"][number];
 
 /** Sent with every plan request; built once, so the request stays byte-stable. */
-export const planResponseSchema: ResponseSchema = {
-  name: "ground_plan",
-  schema: z.toJSONSchema(planAnswerSchema) as Record<string, unknown>,
-};
+export const planResponseSchema: ResponseSchema = grammarSafeResponseSchema(
+  "ground_plan",
+  planAnswerSchema,
+);
 
 /** The longest title kept; longer ones are cut at a word. */
 export const MAX_TITLE_CHARS = 69;

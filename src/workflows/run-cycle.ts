@@ -29,6 +29,14 @@ import type {
   WorkStage,
   WorkSummary,
 } from "./pipeline-contract.js";
+import { runDigestPath } from "../reports/report-paths.js";
+import {
+  healthBetween,
+  readRouterHealth,
+  type RouterHealth,
+  type RunRouterHealth,
+} from "../reports/router-health.js";
+import { createUsageCollector, meterModelClient, type UsageByStage } from "../reports/usage.js";
 import { RUNS_DIR, RUN_DIGEST_FILE, RUN_SUMMARY_FILE, writeRunDigest } from "./run-digest.js";
 import type { TriageStateStore } from "./triage-state.js";
 import type { TriageOptions, TriageSummary } from "./triage.js";
@@ -53,6 +61,11 @@ export interface RunCycleOptions extends StageContext {
   runId?: string;
   /** Stages this cycle leaves out (the daemon: work on one rhythm, triage + plan on another). */
   skip?: Partial<Record<CycleStageName, boolean>>;
+  /**
+   * Reads the router's health (`/status`, `/metrics`) before and after the run; default: the
+   * router at `routerUrl`. Tests pass a fake; undefined means it did not answer.
+   */
+  readRouterHealth?: () => Promise<RouterHealth | undefined>;
   /**
    * false: a run in which no stage did anything (nothing triaged, planned or worked, no
    * failure) leaves no folder behind; the daemon's idle work polls would bury the real runs.
@@ -103,6 +116,12 @@ export interface CycleSummary {
   eventsPath: string;
   /** False when an idle run's folder was removed (`keepIdleRun: false`). */
   recorded: boolean;
+  /** Tokens, model calls and time per stage, summed from the run's events. */
+  usage?: UsageByStage;
+  /** The router's backends over the run (errors, breaker trips, cache hit ratio). */
+  routerHealth?: RunRouterHealth;
+  /** The digest's copy in the reports folder (`<reports.dir>/runs/<run-id>.md`). */
+  reportPath?: string;
 }
 
 /** Appends every event, stamped with `at`, to the run's events.jsonl; close() flushes it. */
@@ -210,11 +229,32 @@ export async function runCycle(options: RunCycleOptions): Promise<CycleSummary> 
   const runDir = path.join(RUNS_DIR, runId);
   const absoluteRunDir = path.join(options.repoRoot, runDir);
   const log = await openRunEventLog(path.join(absoluteRunDir, RUN_EVENTS_FILE), now);
+  const usage = createUsageCollector();
   const events: EventSink = {
     emit(event: HarnessEvent) {
       log.emit(event);
+      usage.emit(event);
       options.events?.emit(event);
     },
+  };
+  const readHealth =
+    options.readRouterHealth ??
+    (() =>
+      readRouterHealth(options.routerUrl, {
+        ...(options.config.router.token ? { token: options.config.router.token } : {}),
+        now,
+      }));
+  const healthBefore = readHealth().catch(() => undefined);
+  // Every triage and plan model call is a model-call-finished event; the work stage meters
+  // each item's calls itself (work-item.ts), so its reports use the same measurements.
+  const meterFor = (stage: CycleStageName) =>
+    meterModelClient(options.client, (call) =>
+      events.emit({ type: "model-call-finished", stage, ...call }),
+    );
+  const meters = {
+    triage: meterFor("triage"),
+    plan: meterFor("plan"),
+    work: { client: options.client, settled: async () => {} },
   };
   const context: StageContext = { ...options, events };
   const skip = options.skip ?? {};
@@ -232,7 +272,7 @@ export async function runCycle(options: RunCycleOptions): Promise<CycleSummary> 
     const stageStarted = performance.now();
     let result: StageResult<T>;
     try {
-      const summary = await task();
+      const summary = await task().finally(() => meters[stage].settled());
       const stoppedBy = stoppedByOf(summary);
       result = {
         status: "done",
@@ -272,7 +312,7 @@ export async function runCycle(options: RunCycleOptions): Promise<CycleSummary> 
           stageImplementations.triage ?? (await import("./triage.js")).triageIssues;
         return triageStage({
           tracker: options.tracker,
-          client: options.client,
+          client: meters.triage.client,
           repoRoot: options.repoRoot,
           config: options.config,
           cursorStore: options.triageState,
@@ -289,7 +329,11 @@ export async function runCycle(options: RunCycleOptions): Promise<CycleSummary> 
       async () => {
         const planStage: PlanStage =
           stageImplementations.plan ?? (await import("./plan.js")).planIssues;
-        return planStage({ ...context, triageState: options.triageState });
+        return planStage({
+          ...context,
+          client: meters.plan.client,
+          triageState: options.triageState,
+        });
       },
       describePlan,
       (summary) => summary.stoppedBy,
@@ -332,10 +376,19 @@ export async function runCycle(options: RunCycleOptions): Promise<CycleSummary> 
     summaryPath: path.join(runDir, RUN_SUMMARY_FILE),
     eventsPath: path.join(runDir, RUN_EVENTS_FILE),
     recorded: true,
+    usage: usage.usage(),
   };
   const idle = options.keepIdleRun === false && !fatal && isIdleRun(stages);
   try {
-    if (!idle) await writeRunDigest(options.repoRoot, summary);
+    if (!idle) {
+      const [before, after] = await Promise.all([
+        healthBefore,
+        readHealth().catch(() => undefined),
+      ]);
+      summary.routerHealth = healthBetween(before, after);
+      summary.reportPath = runDigestPath(options.config.reports.dir, runId);
+      await writeRunDigest(options.repoRoot, summary);
+    }
     events.emit({
       type: "stage-finished",
       stage: "report",

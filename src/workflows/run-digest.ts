@@ -2,8 +2,10 @@
  * What a pipeline run leaves for people and for `harness status`: `summary.json` (the
  * CycleSummary as JSON) and `digest.md` (Markdown a person reads: what each stage did, the
  * issues triaged with their verdicts, the items planned, the outcome of each work item with its
- * pull request, the budget figures and what stopped the run), plus the daily digest the daemon
- * writes from the day's summaries. Issue 8 builds richer reports on top of these files.
+ * pull request, the budget figures and what stopped the run, the at-a-glance counts, tokens and
+ * time per stage and backend health from src/reports/digest.ts), plus the daily digest the
+ * daemon writes from the day's summaries (the same rendering as `harness report digest`). The
+ * run's digest is also written to `<reports.dir>/runs/<run-id>.md` for people.
  *
  * Issue titles and bodies never appear here (they are untrusted text); only numbers, verdicts,
  * item ids and harness's own messages, kept to one line each.
@@ -12,6 +14,14 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+import {
+  digestFacts,
+  glanceLines,
+  healthLines,
+  renderDigest,
+  usageLines,
+} from "../reports/digest.js";
+import { dailyDigestReportPath } from "../reports/report-paths.js";
 import type { BudgetSnapshot } from "./pipeline-budget.js";
 import type { WorkedItem } from "./pipeline-contract.js";
 import type { CycleSummary, StageResult } from "./run-cycle.js";
@@ -114,6 +124,8 @@ export function renderRunDigest(summary: CycleSummary): string {
     stageRow("triage", triage),
     stageRow("plan", plan),
     stageRow("work", work),
+    "",
+    ...glanceLines(digestFacts([summary])),
   );
 
   if (triage.summary) {
@@ -181,6 +193,11 @@ export function renderRunDigest(summary: CycleSummary): string {
   if (summary.budget.blockedBy) {
     lines.push("", `New work is refused now: ${oneLine(summary.budget.blockedBy)}.`);
   }
+  // Issue 8: the figures of src/reports/digest.ts, for this one run.
+  const facts = digestFacts([summary]);
+  if (summary.usage)
+    lines.push("", "## Tokens and time per stage", "", ...usageLines(summary.usage));
+  if (summary.routerHealth) lines.push("", "## Backend health", "", ...healthLines(facts.health));
   lines.push("", `Every event of the run: \`${summary.eventsPath}\`.`, "");
   return lines.join("\n");
 }
@@ -189,7 +206,10 @@ export function renderRunDigest(summary: CycleSummary): string {
 export async function writeRunDigest(repoRoot: string, summary: CycleSummary): Promise<void> {
   const dir = path.join(repoRoot, summary.runDir);
   await writeAtomically(path.join(dir, RUN_SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeAtomically(path.join(dir, RUN_DIGEST_FILE), renderRunDigest(summary));
+  const digest = renderRunDigest(summary);
+  await writeAtomically(path.join(dir, RUN_DIGEST_FILE), digest);
+  // The copy a person reads in the reports folder (`reports/runs/<run-id>.md`).
+  if (summary.reportPath) await writeAtomically(path.join(repoRoot, summary.reportPath), digest);
 }
 
 function isCycleSummary(value: unknown): value is CycleSummary {
@@ -243,88 +263,33 @@ export function dailyDigestPath(day: string): string {
 }
 
 export function renderDailyDigest(day: string, runs: readonly CycleSummary[]): string {
-  const ordered = [...runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  const verdicts = new Map<string, number>();
-  const outcomes = new Map<string, number>();
-  let triaged = 0;
-  let plannedIssues = 0;
-  let plannedItems = 0;
-  let tokens = 0;
-  let costUsd = 0;
-  let itemsStarted = 0;
-  const pulls: string[] = [];
-  for (const run of ordered) {
-    const { triage, plan, work } = run.stages;
-    triaged += triage.summary?.triaged ?? 0;
-    for (const item of triage.summary?.items ?? []) {
-      verdicts.set(item.verdict, (verdicts.get(item.verdict) ?? 0) + 1);
-    }
-    for (const planned of plan.summary?.planned ?? []) {
-      if (!planned.created) continue;
-      plannedIssues++;
-      plannedItems += planned.items.length;
-    }
-    for (const item of work.summary?.items ?? []) {
-      outcomes.set(item.outcome, (outcomes.get(item.outcome) ?? 0) + 1);
-      if (item.pullRequest) {
-        pulls.push(
-          `- #${item.issue} (\`${item.id}\`): ${item.outcome}, [PR #${item.pullRequest.number}](${item.pullRequest.url})`,
-        );
-      }
-    }
-    tokens += run.budget.run.tokens;
-    costUsd += run.budget.run.costUsd;
-    itemsStarted += run.budget.run.items;
-  }
-  const counted = (counts: Map<string, number>) =>
-    counts.size === 0 ? "none" : [...counts].map(([name, count]) => `${count} ${name}`).join(", ");
-  const lines = [
-    `# harness daily digest ${day} (UTC)`,
-    "",
-    `${ordered.length} run(s); ${ordered.filter((run) => run.failed).length} with a failed stage; ${
-      ordered.filter((run) => run.stoppedBy).length
-    } stopped early.`,
-    "",
-    `- Issues triaged: ${triaged} (${counted(verdicts)})`,
-    `- Issues planned: ${plannedIssues} (${plannedItems} queue item(s))`,
-    `- Work items started: ${itemsStarted}; outcomes: ${counted(outcomes)}`,
-    `- Tokens: ${formatCount(tokens)}; cloud cost: ${formatUsd(costUsd)}`,
-  ];
-  if (pulls.length > 0) lines.push("", "## Pull requests", "", ...pulls);
-  if (ordered.length > 0) {
-    lines.push(
-      "",
-      "## Runs",
-      "",
-      "| Run | Triage | Plan | Work | Stopped by |",
-      "| --- | --- | --- | --- | --- |",
-    );
-    for (const run of ordered) {
-      const { triage, plan, work } = run.stages;
-      lines.push(
-        `| [${run.runId}](${run.runId}/${RUN_DIGEST_FILE}) | ${oneLine(triage.line, 80)} | ${oneLine(
-          plan.line,
-          80,
-        )} | ${oneLine(work.line, 80)} | ${oneLine(run.stoppedBy ?? "-", 80)} |`,
-      );
-    }
-  }
-  lines.push("");
-  return lines.join("\n");
+  return renderDigest(digestFacts(runs), {
+    title: `harness daily digest ${day} (UTC)`,
+    runLink: (runId) => `${runId}/${RUN_DIGEST_FILE}`,
+  });
 }
 
 /**
- * Sums the runs that started on `day` (UTC, `YYYY-MM-DD`) into `.harness/runs/daily-<day>.md`.
- * Returns the repository-relative path and how many runs it covers.
+ * Sums the runs that started on `day` (UTC, `YYYY-MM-DD`) into `.harness/runs/daily-<day>.md`,
+ * and, given `reportsDir`, a copy in `<reportsDir>/runs/daily-<day>.md` (the same digest as
+ * `harness report digest`). Returns the repository-relative path and how many runs it covers.
  */
 export async function writeDailyDigest(
   repoRoot: string,
   day: string,
-): Promise<{ path: string; runs: number }> {
+  options: { reportsDir?: string } = {},
+): Promise<{ path: string; runs: number; reportPath?: string }> {
   const runs = await listRunSummaries(repoRoot, {
     filter: (summary) => summary.startedAt.slice(0, 10) === day,
   });
   const relative = dailyDigestPath(day);
   await writeAtomically(path.join(repoRoot, relative), renderDailyDigest(day, runs));
-  return { path: relative, runs: runs.length };
+  if (!options.reportsDir) return { path: relative, runs: runs.length };
+  const reportPath = dailyDigestReportPath(options.reportsDir, day);
+  const copy = renderDigest(digestFacts(runs), {
+    title: `harness daily digest ${day} (UTC)`,
+    runLink: (runId) => `${runId}.md`,
+  });
+  await writeAtomically(path.join(repoRoot, reportPath), copy);
+  return { path: relative, runs: runs.length, reportPath };
 }

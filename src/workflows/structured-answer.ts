@@ -5,13 +5,48 @@
  * is not JSON or does not match. Other model failures (auth, network, bad request) are thrown
  * as they come: the client and the router already retry what can be retried.
  */
-import type { z } from "zod";
+import { z } from "zod";
 
 import type { HarnessConfig } from "../config/schema.js";
 import { ModelRequestError } from "../errors.js";
 import type { ModelClient, ModelRequest, ResponseSchema } from "../models/model-client.js";
 import { ModelFailure } from "../models/model-errors.js";
 import { resolveThinking } from "../models/thinking-policy.js";
+
+/** The longest `maxLength` sent to a model; see `grammarSafeResponseSchema`. */
+export const GRAMMAR_MAX_LENGTH = 1_000;
+
+/**
+ * The JSON schema sent as `responseSchema` for a zod schema, with bounds that grammar-constrained
+ * decoding can take. llama.cpp (the embedded backend, llama-server) compiles the schema into a
+ * grammar in which `maxLength: n` becomes a rule repeated up to n times, and its grammar parser
+ * refuses repetitions from 2000 on: a plan with a 2000-character goal and a review with a
+ * 2000-character message failed every embedded request with "failed to parse grammar". So
+ * `maxLength` is capped at `GRAMMAR_MAX_LENGTH` (the bound still stops a small model's runaway
+ * string), and integer bounds at ±2^53 (what zod's `.int()` writes), which llama-server's
+ * converter turns into digit rules thousands of elements long, are left out. The zod schema
+ * still checks every answer with its own limits.
+ */
+export function grammarSafeResponseSchema(name: string, schema: z.ZodType): ResponseSchema {
+  return { name, schema: withGrammarBounds(z.toJSONSchema(schema)) as Record<string, unknown> };
+}
+
+function withGrammarBounds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withGrammarBounds);
+  if (typeof node !== "object" || node === null) return node;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    const isNumber = typeof value === "number";
+    if ((key === "maximum" || key === "minimum") && isNumber) {
+      if (Math.abs(value) === Number.MAX_SAFE_INTEGER) continue;
+    }
+    kept[key] =
+      key === "maxLength" && isNumber
+        ? Math.min(value, GRAMMAR_MAX_LENGTH)
+        : withGrammarBounds(value);
+  }
+  return kept;
+}
 
 /** The model (or router alias) for a task kind: `models.tasks[task]`, else `models.default`. */
 export function modelForTask(config: HarnessConfig, task: string): string {

@@ -11,16 +11,23 @@ import type { TriageVerdict } from "./triage-verdict.js";
 /** The hidden marker of the one triage comment per issue. */
 export const TRIAGE_COMMENT_MARKER = "triage";
 
+/** The label on issues harness itself filed (reviewer and reporter follow-ups). */
+export const FOLLOW_UP_LABEL = "harness:follow-up";
+
 /**
  * Whether harness may later plan and work this issue: a trusted author association, an
  * allow-listed login, or the approval label a maintainer adds. Triage runs for everyone.
+ * Follow-ups harness filed itself carry its own token's association, so they wait for the
+ * approval label: otherwise findings would turn into work with no person deciding.
  */
 export function isTrustedIssue(issue: TrackedIssue, trust: HarnessConfig["trust"]): boolean {
+  const approved = trust.approvalLabel !== "" && issue.labels.includes(trust.approvalLabel);
+  if (issue.labels.includes(FOLLOW_UP_LABEL)) return approved;
   const associations: readonly string[] = trust.authorAssociations;
   if (associations.includes(issue.authorAssociation)) return true;
   const login = issue.author.toLowerCase();
   if (trust.allowUsers.some((user) => user.toLowerCase() === login)) return true;
-  return trust.approvalLabel !== "" && issue.labels.includes(trust.approvalLabel);
+  return approved;
 }
 
 const QUOTE_WINDOW_WORDS = 6;

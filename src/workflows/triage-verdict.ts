@@ -5,6 +5,7 @@
 import { z } from "zod";
 
 import type { ResponseSchema } from "../models/model-client.js";
+import { grammarSafeResponseSchema } from "./structured-answer.js";
 
 export const triageVerdicts = [
   "valid",
@@ -27,11 +28,37 @@ export const triageVerdictSchema = z.strictObject({
 
 export type TriageVerdict = z.infer<typeof triageVerdictSchema>;
 
+/**
+ * The schema an answer is checked with: `triageVerdictSchema`, reading the two numbers a grammar
+ * cannot bound leniently. llama.cpp's JSON-schema grammars (the embedded backend, llama-server)
+ * enforce types, enums, lengths and item counts but not `minimum`/`maximum`, so a small local
+ * model may write a confidence of 85 or fill `duplicateOf` for another verdict; neither should
+ * cost the verdict. A confidence above 1 (up to 100) is read as a percentage, and any
+ * confidence is clamped to 0..1; `duplicateOf` is dropped unless the verdict is duplicate.
+ * Everything else must match the schema as it is.
+ */
+export const lenientTriageVerdictSchema = z.preprocess(
+  normalizeVerdictNumbers,
+  triageVerdictSchema,
+);
+
+function normalizeVerdictNumbers(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const answer: Record<string, unknown> = { ...value };
+  if (answer["verdict"] !== "duplicate") delete answer["duplicateOf"];
+  const confidence = answer["confidence"];
+  if (typeof confidence === "number" && !Number.isNaN(confidence)) {
+    const share = confidence > 1 && confidence <= 100 ? confidence / 100 : confidence;
+    answer["confidence"] = Math.min(1, Math.max(0, share));
+  }
+  return answer;
+}
+
 /** Sent with every triage request; built once, so the request stays byte-stable. */
-export const triageResponseSchema: ResponseSchema = {
-  name: "triage_verdict",
-  schema: z.toJSONSchema(triageVerdictSchema) as Record<string, unknown>,
-};
+export const triageResponseSchema: ResponseSchema = grammarSafeResponseSchema(
+  "triage_verdict",
+  triageVerdictSchema,
+);
 
 /** The label each verdict sets; the six form one exclusive group. */
 export function verdictLabel(verdict: TriageVerdictName): string {

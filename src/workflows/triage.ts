@@ -13,10 +13,15 @@
  * edits sends no model request and writes nothing; the tracker's upserts find what the last
  * run wrote. Issues a run could not finish (over the per-run cap, or failed) are kept as
  * pending and retried first next time.
+ *
+ * An auth or network error (a refused token, a missing permission, a rate limit, GitHub or the
+ * model out of reach) is not one issue's failure: the next issue would hit the same wall. It
+ * stops the stage: no issue is started after it, what was done is saved, the rest stays
+ * pending, and the error is thrown, so the cycle stops before plan and work touch the queue.
  */
 import { fanOut } from "../queue/fan-out.js";
 import type { HarnessConfig } from "../config/schema.js";
-import { InputError, ModelRequestError } from "../errors.js";
+import { AuthError, InputError, ModelRequestError, NetworkError } from "../errors.js";
 import { nullSink, type EventSink } from "../events.js";
 import type { ModelClient } from "../models/model-client.js";
 import type { Tracker, TrackedIssue, TrackedPullRequest, UpsertAction } from "../tracker/types.js";
@@ -40,7 +45,7 @@ import { hashIssueText, type TriageState, type TriageStateStore } from "./triage
 import {
   emptyVerdictCounts,
   triageResponseSchema,
-  triageVerdictSchema,
+  lenientTriageVerdictSchema,
   verdictLabel,
   verdictLabelColors,
   verdictLabelGroup,
@@ -120,7 +125,7 @@ function askForVerdict(
     system: TRIAGE_SYSTEM_PROMPT,
     userMessage,
     responseSchema: triageResponseSchema,
-    schema: triageVerdictSchema,
+    schema: lenientTriageVerdictSchema,
     sessionId: `triage-${issue}`,
     ...(options.signal ? { signal: options.signal } : {}),
     what: "triage verdict",
@@ -258,6 +263,7 @@ export async function triageIssues(options: TriageOptions): Promise<TriageSummar
   };
   const resolved = new Set<number>(candidates.gone);
   const unfinished: number[] = [];
+  let halt: AuthError | NetworkError | undefined;
   try {
     options.signal?.throwIfAborted();
     // Which issues need a verdict; the others are settled here, in order.
@@ -285,8 +291,17 @@ export async function triageIssues(options: TriageOptions): Promise<TriageSummar
       retries: 0,
       ...(options.signal ? { signal: options.signal } : {}),
       events,
-      run: async (batch) =>
-        Promise.all(batch.items.map(({ issue }) => triageOne(options, issue, shared))),
+      run: async (batch) => {
+        if (halt) throw halt;
+        try {
+          return await Promise.all(
+            batch.items.map(({ issue }) => triageOne(options, issue, shared)),
+          );
+        } catch (error) {
+          if (error instanceof AuthError || error instanceof NetworkError) halt ??= error;
+          throw error;
+        }
+      },
     });
     for (const [index, outcome] of fanned.results.entries()) {
       const { issue, hash } = toTriage[index]!;
@@ -301,7 +316,7 @@ export async function triageIssues(options: TriageOptions): Promise<TriageSummar
           verdict: item.verdict,
           triagedAt: now().toISOString(),
         };
-      } else if (outcome.status === "failed") {
+      } else if (outcome.status === "failed" && !halt) {
         summary.failures.push({ issue: issue.number, error: outcome.error });
         unfinished.push(issue.number);
         events.emit({
@@ -310,6 +325,7 @@ export async function triageIssues(options: TriageOptions): Promise<TriageSummar
         });
       }
     }
+    if (halt) throw halt;
     options.signal?.throwIfAborted();
   } finally {
     // Whatever this run did not reach (it was cancelled) stays pending for the next one.

@@ -18,10 +18,11 @@ import type { AgentDefinition, AgentRunResult } from "../agents/types.js";
 import { AuthError, ConfigError, InputError } from "../errors.js";
 import { nullSink, type WorkStep } from "../events.js";
 import { worktreeId } from "../git/branch-names.js";
-import { GitCommandError } from "../git/git-command.js";
+import { GitCommandError, git } from "../git/git-command.js";
 import { commitAll, diffAgainst, openWorktree, removeWorktree } from "../git/worktrees.js";
 import type { Claim } from "../queue/types.js";
 import { errorMessage } from "../queue/types.js";
+import { meterModelClient, usageWithTime } from "../reports/usage.js";
 import { scanDiffForSecrets, scanText, type SecretFinding } from "../safety/secret-scan.js";
 import {
   IMPLEMENT_TASK,
@@ -108,6 +109,14 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
   // The body as it is at claim time is the plan (a person may have edited it while pending).
   const plan = claim.item.body;
   const testCommand = config.project.testCommand.trim();
+  // Every model call of the item (the built-in agent's turns, the reviewer, the reporter) goes
+  // through one meter: the run's events and the item's tech report hold the same measurements.
+  const calls = (progress.calls ??= []);
+  const meter = meterModelClient(options.client, (call) => {
+    calls.push(call);
+    events.emit({ type: "model-call-finished", stage: "work", ...call });
+  });
+  const itemOptions: WorkOptions = { ...options, client: meter.client };
   const step = (name: WorkStep, detail?: string) =>
     events.emit({ type: "work-step", id, step: name, ...(detail ? { detail } : {}) });
   const ending = (outcome: WorkOutcome, extra: Partial<WorkedItem> = {}): ItemEnding => ({
@@ -147,6 +156,9 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
       copyEnvFiles: config.work.copyEnvFiles,
     }),
   );
+  // The tech report rides on the branch only with a commit of this attempt: a rerun that
+  // changes nothing pushes nothing.
+  const headAtStart = await headOf(worktree.path);
   const commitTitle = `harness: ${data.issueTitle.replace(/\s+/g, " ").trim()} (#${data.issue})`;
   const commit = (why?: string) =>
     commitAll(
@@ -171,7 +183,7 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
       env: options.env,
       signal,
       events,
-      client: options.client,
+      client: itemOptions.client,
     });
     const tokens = result.usage.inputTokens + result.usage.outputTokens;
     const costUsd = result.costUsd ?? 0;
@@ -186,6 +198,25 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
       tokens,
       costUsd,
       durationMs: result.durationMs,
+      runner: result.runner,
+      runId: result.runId,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      cachedTokens: result.usage.cachedTokens,
+    });
+    events.emit({
+      type: "agent-run-finished",
+      id,
+      purpose,
+      runner: result.runner,
+      runId: result.runId,
+      status: result.status,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      cachedTokens: result.usage.cachedTokens,
+      turns: result.turns,
+      costUsd,
+      ms: result.durationMs,
     });
     await options.budget.spend({ tokens, costUsd });
     signal.throwIfAborted();
@@ -217,6 +248,15 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
         timedOut: result.timedOut,
         durationMs: result.durationMs,
         logPath,
+      });
+      events.emit({
+        type: "test-run-finished",
+        id,
+        run: number,
+        passed: result.passed,
+        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+        timedOut: result.timedOut,
+        ms: result.durationMs,
       });
       if (result.passed) return true;
       if (attempt === runs) return false;
@@ -309,8 +349,9 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
     if (secrets.length > 0) return secretFound(secrets);
     step("review", `round ${round}`);
     let reviewTokens = 0;
+    const callsBefore = calls.length;
     const verdict = await reviewChange({
-      client: options.client,
+      client: itemOptions.client,
       config,
       itemId: id,
       plan,
@@ -326,7 +367,12 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
     });
     progress.tokens += reviewTokens;
     await options.budget.spend({ tokens: reviewTokens, costUsd: 0 });
-    progress.reviews.push({ round, approve: verdict.approve, findings: verdict.findings });
+    progress.reviews.push({
+      round,
+      approve: verdict.approve,
+      findings: verdict.findings,
+      usage: usageWithTime(calls.slice(callsBefore)),
+    });
     if (isApproved(verdict)) {
       approved = true;
       break;
@@ -353,7 +399,7 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
   if (secrets.length > 0) return secretFound(secrets);
 
   const published = await publishWork({
-    options,
+    options: itemOptions,
     itemId: id,
     data,
     plan,
@@ -364,6 +410,10 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
     approved,
     reviewBlocked,
     step,
+    ...((await headOf(worktree.path)) !== headAtStart
+      ? { commit: (why: string) => commit(why) }
+      : {}),
+    attempt: claim.attempt,
   });
   if ("secrets" in published) return secretFound(published.secrets);
 
@@ -372,8 +422,13 @@ export async function workOneItem(run: ItemRun): Promise<ItemEnding> {
   return ending(published.outcome, {
     pullRequest: published.pullRequest,
     reportPath: published.reportPath,
+    ...(published.reportFile ? { reportFile: published.reportFile } : {}),
     ...(published.merged ? { merged: true } : {}),
   });
+}
+
+async function headOf(worktree: string): Promise<string> {
+  return (await git(worktree, ["rev-parse", "HEAD"])).trim();
 }
 
 /**

@@ -13,9 +13,9 @@ import type { WorkStep } from "../events.js";
 import { InputError } from "../errors.js";
 import type { WorktreeDiff } from "../git/worktrees.js";
 import { scanText, type SecretFinding } from "../safety/secret-scan.js";
+import { prepareItemReport, publishItemReport } from "../reports/item-report.js";
 import {
   HARNESS_PR_LABEL,
-  REPORT_COMMENT_MARKER,
   issueProgressLabels,
   type PlanItemData,
   type WorkOptions,
@@ -27,8 +27,6 @@ import {
   closesIssue,
   pullRequestTitle,
   renderPullRequestBody,
-  renderTechReport,
-  writeTechReport,
   type WorkProgress,
 } from "./work-pull-request.js";
 
@@ -44,6 +42,13 @@ export interface PublishInput {
   approved: boolean;
   reviewBlocked: boolean;
   step: (step: WorkStep, detail?: string) => void;
+  /**
+   * Commits what is in the worktree as harness's commit of the item; the tech report is
+   * committed on the branch with it before the push. Without it (the attempt committed nothing
+   * new) the report stays off the branch, in the PR comment and `.harness/` only.
+   */
+  commit?: (why: string) => Promise<string | undefined>;
+  attempt?: number;
 }
 
 export type Published =
@@ -52,6 +57,8 @@ export type Published =
       pullRequest: { number: number; url: string };
       reportPath: string;
       merged: boolean;
+      /** The tech report's path on the branch, when it was committed there. */
+      reportFile?: string;
     }
   /** The PR's title or body would carry a secret: nothing was pushed or posted. */
   | { secrets: SecretFinding[] };
@@ -75,6 +82,26 @@ export async function publishWork(input: PublishInput): Promise<Published> {
   const body = renderPullRequestBody(bodyInput);
   const secrets = [...scanText("pull-request-title", title), ...scanText("pull-request.md", body)];
   if (secrets.length > 0) return { secrets };
+
+  const reasons = [
+    ...(!input.testsRan ? ["no test command ran"] : []),
+    ...(input.reviewBlocked ? ["the reviewer still had blocking findings"] : []),
+  ];
+  const prepared = await prepareItemReport({
+    options,
+    itemId: input.itemId,
+    ...(input.attempt !== undefined ? { attempt: input.attempt } : {}),
+    data,
+    plan: input.plan,
+    progress,
+    worktree: input.worktree,
+    diff: input.diff,
+    state: {
+      kind: !closesIssue(data) ? "part" : draft ? "draft" : "ready",
+      reasons,
+    },
+    ...(input.commit ? { commit: input.commit } : {}),
+  });
 
   const push = await pushBranch({
     worktree: input.worktree,
@@ -101,23 +128,14 @@ export async function publishWork(input: PublishInput): Promise<Published> {
         ? "pr-opened"
         : "pr-updated";
 
-  const report = renderTechReport({
-    ...bodyInput,
+  const report = await publishItemReport({
+    options,
+    prepared,
     outcome,
-    baseCommit: data.baseCommit,
-    files: input.diff.files,
-    pushNote,
-    now: Date.now(),
+    ...(pushNote ? { pushNote } : {}),
+    pullRequest: { number: pull.number, url: pull.url },
   });
-  const reportPath = await writeTechReport(options.repoRoot, input.itemId, report);
-  if (scanText("report.md", report).length === 0) {
-    await tracker.upsertPullRequestComment(pull.number, REPORT_COMMENT_MARKER, report);
-  } else {
-    events?.emit({
-      type: "warning-raised",
-      message: `the tech report of ${input.itemId} looks like it holds a secret; it was written to ${reportPath} but not posted`,
-    });
-  }
+  const reportPath = report.reportPath;
   await tracker.setLabel(data.issue, "harness:pr-open", { exclusiveGroup: issueProgressLabels });
 
   let merged = false;
@@ -144,5 +162,11 @@ export async function publishWork(input: PublishInput): Promise<Published> {
       }
     }
   }
-  return { outcome, pullRequest: { number: pull.number, url: pull.url }, reportPath, merged };
+  return {
+    outcome,
+    pullRequest: { number: pull.number, url: pull.url },
+    reportPath,
+    merged,
+    ...(prepared.reportFile ? { reportFile: prepared.reportFile } : {}),
+  };
 }

@@ -1,16 +1,15 @@
 /**
- * What a work item shows people: the pull request's title and body, the tech report (a file
- * under `.harness/runs/<item-id>/report.md` and one PR comment kept by `REPORT_COMMENT_MARKER`),
- * and the issue comment (marker `work`) when an item stops before a pull request.
+ * What a work item shows people: the pull request's title and body, and the issue comment
+ * (marker `work`) when an item stops before a pull request. The tech report is built from the
+ * item's figures here (`WorkProgress`) by src/reports/ (item-report.ts).
  *
  * Model text (the implementer's summary, the reviewer's findings) is shown as plain text: no
  * HTML, no @-mentions. The plan is shown inside a code fence. None of this carries the issue's
  * own text, and the caller secret-scans every body before anything is posted or pushed.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import type { DiffFileStat } from "../git/worktrees.js";
+import type { MeteredCall } from "../reports/usage.js";
 import type { SecretFinding } from "../safety/secret-scan.js";
 import type { PlanItemData } from "./pipeline-contract.js";
 import { fenceFor } from "./triage-prompt.js";
@@ -39,6 +38,12 @@ export interface AgentRunRecord {
   tokens: number;
   costUsd: number;
   durationMs: number;
+  /** The runner and its run id (`.harness/runs/<run-id>/`), and the tokens split as reported. */
+  runner?: string;
+  runId?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  cachedTokens?: number;
 }
 
 export interface TestRunRecord {
@@ -55,6 +60,14 @@ export interface ReviewRoundRecord {
   round: number;
   approve: boolean;
   findings: ReviewFinding[];
+  /** The round's model calls as metered (a retry after an invalid answer is a second call). */
+  usage?: {
+    inputTokens: number;
+    outputTokens: number;
+    cachedTokens: number;
+    modelCalls: number;
+    ms: number;
+  };
 }
 
 /** What one item did so far; filled in step by step, read by the reports. */
@@ -66,6 +79,8 @@ export interface WorkProgress {
   costUsd: number;
   turns: number;
   startedAt: number;
+  /** Every model call of the item through its meter, in order (work-item.ts). */
+  calls?: MeteredCall[];
 }
 
 export function emptyProgress(startedAt: number): WorkProgress {
@@ -87,10 +102,6 @@ function code(text: string): string {
 function fenced(text: string, info = ""): string {
   const fence = fenceFor(text);
   return `${fence}${info}\n${text}\n${fence}`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** The plan's `# Title` line, if it has one. */
@@ -221,81 +232,6 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
       "request in place.</sub>",
   );
   return lines.join("\n");
-}
-
-export interface TechReportInput extends PullRequestBodyInput {
-  outcome: string;
-  baseCommit: string;
-  files: readonly DiffFileStat[];
-  pushNote?: string;
-  now: number;
-}
-
-export function renderTechReport(input: TechReportInput): string {
-  const { data, progress } = input;
-  const additions = input.files.reduce((sum, file) => sum + file.additions, 0);
-  const deletions = input.files.reduce((sum, file) => sum + file.deletions, 0);
-  const lines = [
-    `## Tech report: issue #${data.issue} (${code(input.itemId)})`,
-    "",
-    `- Branch ${code(data.branch)} from ${code(input.baseCommit.slice(0, 12))}; outcome **${input.outcome}**`,
-    ...(data.epic ? [`- Part ${data.epic.part} of ${data.epic.parts}`] : []),
-    ...(input.pushNote ? [`- Push: ${input.pushNote}`] : []),
-    "",
-    "### What changed",
-    "",
-    "| File | + | - |",
-    "| --- | ---: | ---: |",
-    ...input.files.map(
-      (file) =>
-        `| ${code(file.path)} | ${file.binary ? "binary" : file.additions} | ${file.binary ? "" : file.deletions} |`,
-    ),
-    `| **${input.files.length} file(s)** | **${additions}** | **${deletions}** |`,
-    "",
-    "### Tests",
-    "",
-    `- ${testsLine(input.testCommand, progress.testRuns)}`,
-    ...progress.testRuns.map(
-      (run) =>
-        `- Run ${run.run}: ${run.passed ? "passed" : run.timedOut ? "timed out" : `failed (exit code ${run.exitCode ?? "none"})`}, ${seconds(run.durationMs)}`,
-    ),
-    "",
-    "### Review",
-    "",
-    ...reviewSection(progress.reviews, input.reviewRounds),
-    "",
-    "### Agent runs",
-    "",
-    "| Purpose | Status | Turns | Tokens | Cost | Time |",
-    "| --- | --- | ---: | ---: | ---: | ---: |",
-    ...progress.agentRuns.map(
-      (run) =>
-        `| ${run.purpose} | ${run.status} | ${run.turns} | ${run.tokens} | $${run.costUsd.toFixed(4)} | ${seconds(run.durationMs)} |`,
-    ),
-    "",
-    `Totals: ${progress.tokens} tokens, $${progress.costUsd.toFixed(4)}, ${progress.turns} turns, ` +
-      `${seconds(input.now - progress.startedAt)} for the whole item.`,
-    "",
-    "### Risks (from the plan)",
-    "",
-    plainText(planRisks(input.plan) ?? "The plan names none."),
-  ];
-  return lines.join("\n");
-}
-
-/** Writes `.harness/runs/<item-id>/report.md` (atomically); returns the path relative to the repo. */
-export async function writeTechReport(
-  repoRoot: string,
-  itemId: string,
-  text: string,
-): Promise<string> {
-  const relative = path.join(itemRunFolder(itemId), "report.md");
-  const file = path.join(repoRoot, relative);
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${text}\n`);
-  await rename(temporary, file);
-  return relative;
 }
 
 /** The issue comment when the tests kept failing: no output, only where a person finds it. */

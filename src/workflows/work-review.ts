@@ -18,7 +18,7 @@ import type { HarnessConfig } from "../config/schema.js";
 import type { ModelClient, ResponseSchema } from "../models/model-client.js";
 import type { WorktreeDiff } from "../git/worktrees.js";
 import { REVIEW_TASK } from "./pipeline-contract.js";
-import { askForStructuredAnswer } from "./structured-answer.js";
+import { askForStructuredAnswer, grammarSafeResponseSchema } from "./structured-answer.js";
 import { untrustedBlock } from "./triage-prompt.js";
 
 export const reviewAngles = ["correctness", "security", "performance", "tests"] as const;
@@ -39,10 +39,10 @@ export const reviewVerdictSchema = z.strictObject({
 export type ReviewFinding = z.infer<typeof reviewFindingSchema>;
 export type ReviewVerdict = z.infer<typeof reviewVerdictSchema>;
 
-export const reviewResponseSchema: ResponseSchema = {
-  name: "review_verdict",
-  schema: z.toJSONSchema(reviewVerdictSchema) as Record<string, unknown>,
-};
+export const reviewResponseSchema: ResponseSchema = grammarSafeResponseSchema(
+  "review_verdict",
+  reviewVerdictSchema,
+);
 
 /** Characters of diff one review request carries. */
 export const MAX_REVIEW_DIFF_CHARS = 60_000;

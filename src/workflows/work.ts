@@ -13,15 +13,22 @@
  *   in hand back to the queue untouched.
  * - The queue hears how each item ended: complete (a PR, or a closed issue), fail without retry
  *   (tests that keep failing, a secret, an untrusted author, invalid data, a refused push), or
- *   fail with retry (network, tracker 5xx, a runner crash) within `queue.maxAttempts`.
+ *   fail with retry (a tracker 5xx after its own retries, a runner crash) within
+ *   `queue.maxAttempts`.
+ * - An auth or network error (a refused or under-privileged token, a rate limit, GitHub or the
+ *   router out of reach) is not the item's fault and the next item would hit the same wall: the
+ *   item goes back to the queue untouched (the attempt does not count), no worker takes another
+ *   item, and the stage throws that error once the items in hand are settled, so the cycle
+ *   stops with the queue as it was.
  */
 import os from "node:os";
 
 import type { AgentDefinition } from "../agents/types.js";
-import { InputError } from "../errors.js";
+import { AuthError, InputError, NetworkError } from "../errors.js";
 import { nullSink } from "../events.js";
 import { LeaseLostError } from "../queue/errors.js";
 import { errorMessage, type Claim } from "../queue/types.js";
+import { recordWorkedItem } from "../reports/progress-log.js";
 import type { WorkOptions, WorkStage, WorkSummary, WorkedItem } from "./pipeline-contract.js";
 import { createWorkClaimer, type WorkClaimer } from "./work-claims.js";
 import {
@@ -33,7 +40,7 @@ import {
 } from "./work-item.js";
 import { keepLease } from "./work-lease.js";
 import { loadImplementer } from "./work-prompt.js";
-import { emptyProgress } from "./work-pull-request.js";
+import { closesIssue, emptyProgress } from "./work-pull-request.js";
 
 export const workItems: WorkStage = async (options) => {
   const concurrency = options.itemId
@@ -49,10 +56,11 @@ export const workItems: WorkStage = async (options) => {
   const claimer = createWorkClaimer({ ...options, worker: workerName, leaseMs });
   const summary: WorkSummary = { items: [] };
   const worktreeLock = createTaskLock();
+  const halt: StageHalt = {};
 
   const worker = async () => {
     let taken = 0;
-    while (!options.signal?.aborted && summary.stoppedBy === undefined) {
+    while (!options.signal?.aborted && summary.stoppedBy === undefined && !halt.error) {
       if (taken > 0 && (!options.untilIdle || options.itemId !== undefined)) return;
       const next = await claimer.next();
       if (next.kind === "idle") return;
@@ -69,13 +77,28 @@ export const workItems: WorkStage = async (options) => {
         claimer,
         opensNewPullRequest: next.opensNewPullRequest,
         worktreeLock,
+        halt,
       });
       summary.items.push(worked);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  // Settled, not Promise.all: a worker that throws (the tracker refusing the claim checks) must
+  // not leave the others working on after the stage has returned.
+  const ended = await Promise.allSettled(Array.from({ length: concurrency }, () => worker()));
+  const crashed = ended.find((result) => result.status === "rejected");
+  if (crashed) throw crashed.reason;
+  if (halt.error) throw halt.error;
   return summary;
 };
+
+/** The error that stops the stage (see the module comment); set by the first item to meet one. */
+interface StageHalt {
+  error?: AuthError | NetworkError;
+}
+
+function haltsTheStage(error: unknown): error is AuthError | NetworkError {
+  return error instanceof AuthError || error instanceof NetworkError;
+}
 
 interface ClaimedWork {
   implementer: AgentDefinition;
@@ -85,6 +108,7 @@ interface ClaimedWork {
   claimer: WorkClaimer;
   opensNewPullRequest: boolean;
   worktreeLock: ReturnType<typeof createTaskLock>;
+  halt: StageHalt;
 }
 
 /** Works one claimed item and tells the queue how it ended. */
@@ -97,7 +121,7 @@ async function workClaimed(options: WorkOptions, work: ClaimedWork): Promise<Wor
   const lease = keepLease(options.queue, claim, { leaseMs: work.leaseMs, parent: options.signal });
   let worked: WorkedItem;
   try {
-    let ending: ItemEnding;
+    let ending: ItemEnding | { kind: "release"; error: string };
     try {
       await options.budget.startItem();
       events.emit({
@@ -117,7 +141,12 @@ async function workClaimed(options: WorkOptions, work: ClaimedWork): Promise<Wor
         worktreeLock: work.worktreeLock,
       });
     } catch (error) {
-      ending = { kind: "fail", ...failureOf(error, id, data, progress) };
+      if (haltsTheStage(error)) {
+        work.halt.error ??= error;
+        ending = { kind: "release", error: errorMessage(error) };
+      } else {
+        ending = { kind: "fail", ...failureOf(error, id, data, progress) };
+      }
     }
     await lease.stop();
     worked = await settle(options, lease, ending, id, data, progress);
@@ -125,6 +154,7 @@ async function workClaimed(options: WorkOptions, work: ClaimedWork): Promise<Wor
     await lease.stop();
     if (work.opensNewPullRequest) work.claimer.finished(data.branch);
   }
+  await recordProgress(options, worked, data);
   events.emit({
     type: "work-finished",
     id,
@@ -133,6 +163,27 @@ async function workClaimed(options: WorkOptions, work: ClaimedWork): Promise<Wor
     ...(worked.error ? { detail: worked.error } : {}),
   });
   return worked;
+}
+
+/** PROGRESS.md and PLAN.md in this checkout (`reports.progress`); a failure is a warning. */
+async function recordProgress(
+  options: WorkOptions,
+  worked: WorkedItem,
+  data: ClaimedWork["data"],
+): Promise<void> {
+  if (!options.config.reports.progress) return;
+  try {
+    await recordWorkedItem(options.repoRoot, worked, {
+      date: (options.now ?? (() => new Date()))().toISOString().slice(0, 10),
+      testCommand: options.config.project.testCommand.trim(),
+      closesIssue: closesIssue(data),
+    });
+  } catch (error) {
+    (options.events ?? nullSink).emit({
+      type: "warning-raised",
+      message: `could not record ${worked.id} in PROGRESS.md/PLAN.md: ${errorMessage(error)}`,
+    });
+  }
 }
 
 function failureOf(
@@ -153,7 +204,7 @@ function failureOf(
 async function settle(
   options: WorkOptions,
   lease: ReturnType<typeof keepLease>,
-  ending: ItemEnding,
+  ending: ItemEnding | { kind: "release"; error: string },
   id: string,
   data: ClaimedWork["data"],
   progress: ReturnType<typeof emptyProgress>,
@@ -170,6 +221,12 @@ async function settle(
         error: "cancelled; the item went back to the queue untouched",
       });
     }
+    if (ending.kind === "release") {
+      await options.queue.release(claim);
+      return workedItem(id, data, progress, "released", {
+        error: `${ending.error}; the item went back to the queue untouched`,
+      });
+    }
     if (ending.kind === "complete") {
       await options.queue.complete(claim, ending.worked);
       return ending.worked;
@@ -183,7 +240,10 @@ async function settle(
     // The queue could not be told (unreachable): the lease runs out and the item comes back.
     const message = `could not record how queue item ${id} ended: ${errorMessage(error)}`;
     (options.events ?? nullSink).emit({ type: "warning-raised", message });
-    const worked = ending.worked;
+    const worked =
+      ending.kind === "release"
+        ? workedItem(id, data, progress, "released", { error: ending.error })
+        : ending.worked;
     return { ...worked, error: worked.error ? `${worked.error}; ${message}` : message };
   }
 }

@@ -105,7 +105,12 @@ function listen(server: Server): Promise<number> {
 }
 
 export async function startGitHubEmulator(
-  options: { owner?: string; repo?: string } = {},
+  options: {
+    owner?: string;
+    repo?: string;
+    /** Tokens to use instead of the random ones (e.g. one shaped like a real `ghp_` token). */
+    tokens?: Partial<Record<EmulatedUser, string>>;
+  } = {},
 ): Promise<GitHubEmulator> {
   const owner = options.owner ?? "octo";
   const repo = options.repo ?? "shop";
@@ -118,6 +123,7 @@ export async function startGitHubEmulator(
     owner: `ghp_owner${randomBytes(12).toString("hex")}`,
     collaborator: `ghp_helper${randomBytes(12).toString("hex")}`,
     stranger: `ghp_passerby${randomBytes(12).toString("hex")}`,
+    ...options.tokens,
   };
   const emulator: Emulator = await createEmulator({
     service: "github",

@@ -574,7 +574,9 @@ describe("planIssues on the local tracker", () => {
 
     const { block, rest } = splitIssueBlock(userText(client.calls[0]!), 1);
     expect(block).toContain(injection);
-    expect(block).toContain(fakeToken);
+    // The token in the issue is removed before the model reads the block.
+    expect(block).toContain("debug token: [secret removed by harness]");
+    expect(block).not.toContain(fakeToken);
     expect(rest).not.toContain("ZEBRA-42");
     expect(rest).not.toContain(fakeToken);
     expect(client.calls[0]!.system).not.toContain("ZEBRA-42");
