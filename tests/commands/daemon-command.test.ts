@@ -3,14 +3,11 @@
  * scheduler runs one triage + plan cycle, the work loop runs, stdout (not a terminal) carries
  * only JSON lines, and Ctrl-C (the signal) ends it with exit 0 as its normal stop.
  */
-import { Writable } from "node:stream";
-
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import type { CommandContext } from "../../src/commands/context.js";
 import { runDaemonCommand } from "../../src/commands/daemon.js";
-import { createOutput } from "../../src/output.js";
 import type { DaemonScheduler } from "../../src/workflows/daemon.js";
+import { captureCommand } from "../support/command-context.js";
 import { startFakeOpenAiBackend, type FakeLlmBackend } from "../support/fake-llm-backends.js";
 import { createTempGitRepo, type TempGitRepo } from "../support/temp-git-repo.js";
 
@@ -31,13 +28,6 @@ afterEach(async () => {
 
 describe("runDaemonCommand", () => {
   it("logs JSON lines without a terminal and stops with exit 0 on the signal", async () => {
-    const chunks: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        chunks.push(String(chunk));
-        done();
-      },
-    });
     const controller = new AbortController();
     const ticks: Array<() => Promise<void>> = [];
     const scheduler: DaemonScheduler = {
@@ -47,13 +37,7 @@ describe("runDaemonCommand", () => {
       },
     };
     const calls: string[] = [];
-    const ctx: CommandContext = {
-      cwd: repo.root,
-      env: { NO_COLOR: "1" },
-      output: createOutput({ env: { NO_COLOR: "1" }, streams: { stdout: sink, stderr: sink } }),
-      stdin: process.stdin,
-      signal: controller.signal,
-    };
+    const { ctx, output } = captureCommand({ cwd: repo.root, signal: controller.signal });
     const running = runDaemonCommand({}, ctx, {
       scheduler,
       workPollMs: 10,
@@ -98,8 +82,7 @@ describe("runDaemonCommand", () => {
     expect(calls).toContain("plan");
 
     // The session's own "tracker: ..." line is text; everything the daemon writes is JSON.
-    const lines = chunks
-      .join("")
+    const lines = output()
       .trim()
       .split("\n")
       .filter((line) => !line.startsWith("tracker:"));

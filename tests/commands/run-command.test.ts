@@ -8,17 +8,15 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import type { CommandContext } from "../../src/commands/context.js";
 import { runRunCommand } from "../../src/commands/run.js";
 import { ExitCode, InputError } from "../../src/errors.js";
-import { createOutput } from "../../src/output.js";
 import { createLocalIssue, createLocalTracker } from "../../src/tracker/local-tracker.js";
 import { CYCLE_LOCK_FILE } from "../../src/workflows/cycle-lock.js";
 import type { CycleStages } from "../../src/workflows/run-cycle.js";
+import { captureCommand, resultRecord } from "../support/command-context.js";
 import { startFakeOpenAiBackend, type FakeLlmBackend } from "../support/fake-llm-backends.js";
 import { createTempGitRepo, type TempGitRepo } from "../support/temp-git-repo.js";
 
@@ -79,30 +77,9 @@ async function run(
   json: boolean,
   stages: CycleStages,
 ): Promise<{ exitCode: number; stdout: string }> {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  const ctx: CommandContext = {
-    cwd: repo.root,
-    env: { NO_COLOR: "1" },
-    output: createOutput({ json, env: { NO_COLOR: "1" }, streams: { stdout: sink, stderr: sink } }),
-    stdin: process.stdin,
-    signal: new AbortController().signal,
-  };
+  const { ctx, output } = captureCommand({ cwd: repo.root, json });
   const { exitCode } = await runRunCommand(options, ctx, { stages });
-  return { exitCode, stdout: chunks.join("") };
-}
-
-function resultOf(stdout: string): Record<string, unknown> | undefined {
-  return stdout
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .find((record) => record["type"] === "result");
+  return { exitCode, stdout: output() };
 }
 
 describe("runRunCommand", () => {
@@ -126,7 +103,7 @@ describe("runRunCommand", () => {
   it("reports the run summary as JSON", async () => {
     const { exitCode, stdout } = await run({ once: true }, true, fakeStages([]));
     expect(exitCode).toBe(ExitCode.ok);
-    expect(resultOf(stdout)).toMatchObject({
+    expect(resultRecord(stdout)).toMatchObject({
       command: "run",
       skipped: false,
       failed: false,
@@ -160,7 +137,7 @@ describe("runRunCommand", () => {
       `a cycle is already running (pid ${process.ppid} on ${os.hostname()} since 2026-11-22T10:00:00.000Z)`,
     );
     const json = await run({ once: true }, true, fakeStages(calls));
-    expect(resultOf(json.stdout)).toMatchObject({
+    expect(resultRecord(json.stdout)).toMatchObject({
       command: "run",
       skipped: true,
       holder: { pid: process.ppid },

@@ -8,16 +8,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { Writable } from "node:stream";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import type { CommandContext } from "../../src/commands/context.js";
 import { gatherStatusReport, runStatusCommand } from "../../src/commands/status.js";
 import { configSchema } from "../../src/config/schema.js";
 import { AuthError } from "../../src/errors.js";
 import { FakeModelClient } from "../../src/models/fake-model-client.js";
-import { createOutput } from "../../src/output.js";
 import { openQueue } from "../../src/queue/open-queue.js";
 import { createLocalTracker } from "../../src/tracker/local-tracker.js";
 import type { Tracker } from "../../src/tracker/types.js";
@@ -28,6 +25,7 @@ import {
 } from "../../src/workflows/pipeline-budget.js";
 import { runCycle } from "../../src/workflows/run-cycle.js";
 import { createMemoryTriageStateStore } from "../../src/workflows/triage-state.js";
+import { captureCommand } from "../support/command-context.js";
 import { createTempGitRepo, type TempGitRepo } from "../support/temp-git-repo.js";
 
 let repo: TempGitRepo;
@@ -96,22 +94,9 @@ afterEach(() => {
 });
 
 async function status(json: boolean): Promise<{ exitCode: number; stdout: string }> {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  const ctx: CommandContext = {
-    cwd: repo.root,
-    env: { NO_COLOR: "1" },
-    output: createOutput({ json, env: { NO_COLOR: "1" }, streams: { stdout: sink, stderr: sink } }),
-    stdin: process.stdin,
-    signal: new AbortController().signal,
-  };
+  const { ctx, output } = captureCommand({ cwd: repo.root, json });
   const { exitCode } = await runStatusCommand({}, ctx);
-  return { exitCode, stdout: chunks.join("") };
+  return { exitCode, stdout: output() };
 }
 
 describe("harness status", () => {

@@ -1,57 +1,33 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runDoctor, type DoctorCollaborators } from "../../src/commands/doctor.js";
-import type { CommandContext } from "../../src/commands/context.js";
-import { createOutput } from "../../src/output.js";
+import { captureCommand, jsonRecords } from "../support/command-context.js";
 import { createFakeRunCommand, healthyMachine, type FakeAnswer } from "./fake-run-command.js";
 
+/** What each stream received: no entry when nothing was written to it. */
 interface Captured {
   stdout: string[];
   stderr: string[];
 }
 
-function collector(into: string[]): Writable {
-  return new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      into.push(String(chunk));
-      done();
-    },
-  });
-}
+const written = (text: string): string[] => (text === "" ? [] : [text]);
 
 /** Runs doctor in a folder with no harness.config.yaml, against scripted programs. */
 async function doctorWith(
   answers: Record<string, FakeAnswer>,
   options: { json: boolean; env?: NodeJS.ProcessEnv; nodeVersion?: string },
 ): Promise<{ exitCode: number; captured: Captured }> {
-  const captured: Captured = { stdout: [], stderr: [] };
-  const output = createOutput({
-    json: options.json,
-    env: { NO_COLOR: "1" },
-    streams: { stdout: collector(captured.stdout), stderr: collector(captured.stderr) },
-  });
-  const ctx: CommandContext = {
-    // A folder that holds no harness.config.yaml on any machine.
-    cwd: "/",
-    env: options.env ?? {},
-    output,
-    stdin: process.stdin,
-    signal: new AbortController().signal,
-  };
+  // "/": a folder that holds no harness.config.yaml on any machine.
+  const run = captureCommand({ cwd: "/", json: options.json, env: options.env ?? {} });
   const collaborators: DoctorCollaborators = {
     run: createFakeRunCommand(answers).run,
     nodeVersion: options.nodeVersion ?? "20.19.0",
   };
-  const { exitCode } = await runDoctor({}, ctx, collaborators);
-  return { exitCode, captured };
+  const { exitCode } = await runDoctor({}, run.ctx, collaborators);
+  return { exitCode, captured: { stdout: written(run.stdout()), stderr: written(run.stderr()) } };
 }
 
 function jsonLines(captured: Captured): Array<Record<string, unknown>> {
-  return captured.stdout
-    .join("")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return jsonRecords(captured.stdout.join(""));
 }
 
 describe("runDoctor", () => {

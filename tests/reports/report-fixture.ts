@@ -5,14 +5,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
 
 import type { CommandContext } from "../../src/commands/context.js";
 import type { HarnessEvent } from "../../src/events.js";
 import type { FakeResponse } from "../../src/models/model-script.js";
-import { createOutput } from "../../src/output.js";
 import type { FactSheet } from "../../src/reports/fact-sheet.js";
 import type { ReporterAnswer } from "../../src/reports/reporter.js";
+import { captureCommand } from "../support/command-context.js";
 import { GOOD_GREET, call, finish, progressEntry, review } from "../workflows/work-fixture.js";
 
 /** Events as events.jsonl holds them. */
@@ -154,27 +153,8 @@ export function commandContext(
   cwd: string,
   json: boolean,
 ): { ctx: CommandContext; stdout: () => string } {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return {
-    ctx: {
-      cwd,
-      env: { NO_COLOR: "1" },
-      output: createOutput({
-        json,
-        env: { NO_COLOR: "1" },
-        streams: { stdout: sink, stderr: sink },
-      }),
-      stdin: process.stdin,
-      signal: new AbortController().signal,
-    },
-    stdout: () => chunks.join(""),
-  };
+  const { ctx, output } = captureCommand({ cwd, json });
+  return { ctx, stdout: output };
 }
 
 /** A fact sheet as a worked item would have it (for rendering and publishing tests). */

@@ -1,47 +1,15 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CommandContext } from "../../src/commands/context.js";
 import { formatItemTable, runSkillsList, truncate } from "../../src/commands/skills-list.js";
 import { runSkillsValidate } from "../../src/commands/skills-validate.js";
 import { InputError } from "../../src/errors.js";
-import { createOutput } from "../../src/output.js";
+import { captureCommand } from "../support/command-context.js";
 import { fixturesRoot, loadFixture } from "./fixtures.js";
 
-interface Captured {
-  ctx: CommandContext;
-  stdout: () => string[];
-  stderr: () => string[];
-}
-
-function collector(into: string[]): Writable {
-  return new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      into.push(String(chunk));
-      done();
-    },
-  });
-}
-
-function capture(json: boolean): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output = createOutput({
-    json,
-    env: { NO_COLOR: "1" },
-    streams: { stdout: collector(out), stderr: collector(err) },
-  });
-  const lines = (chunks: string[]) => chunks.join("").split("\n").slice(0, -1);
-  return {
-    ctx: {
-      cwd: fixturesRoot,
-      env: {},
-      output,
-      stdin: process.stdin,
-      signal: new AbortController().signal,
-    },
-    stdout: () => lines(out),
-    stderr: () => lines(err),
-  };
+/** The command's context, and what it printed as lines (stdout and stderr apart). */
+function capture(json: boolean) {
+  const { ctx, stdout, stderr } = captureCommand({ cwd: fixturesRoot, json, env: {} });
+  const lines = (text: string) => text.split("\n").slice(0, -1);
+  return { ctx, stdout: () => lines(stdout()), stderr: () => lines(stderr()) };
 }
 
 describe("runSkillsValidate", () => {

@@ -7,20 +7,18 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import type { CommandContext } from "../../src/commands/context.js";
 import { runPlanCommand } from "../../src/commands/plan.js";
 import { ExitCode } from "../../src/errors.js";
-import { createOutput } from "../../src/output.js";
 import { createLocalIssue, createLocalTracker } from "../../src/tracker/local-tracker.js";
 import {
   createFileTriageStateStore,
   hashIssueText,
   type TriageState,
 } from "../../src/workflows/triage-state.js";
+import { captureCommand, jsonRecords, resultRecord } from "../support/command-context.js";
 import { startFakeOpenAiBackend, type FakeLlmBackend } from "../support/fake-llm-backends.js";
 import { createTempGitRepo, type TempGitRepo } from "../support/temp-git-repo.js";
 
@@ -80,29 +78,9 @@ async function run(
   options: { issue?: number },
   json: boolean,
 ): Promise<{ exitCode: number; stdout: string }> {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  const ctx: CommandContext = {
-    cwd: repo.root,
-    env: { NO_COLOR: "1" },
-    output: createOutput({ json, env: { NO_COLOR: "1" }, streams: { stdout: sink, stderr: sink } }),
-    stdin: process.stdin,
-    signal: new AbortController().signal,
-  };
+  const { ctx, output } = captureCommand({ cwd: repo.root, json });
   const { exitCode } = await runPlanCommand(options, ctx);
-  return { exitCode, stdout: chunks.join("") };
-}
-
-function records(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { exitCode, stdout: output() };
 }
 
 const pendingItem = () => path.join(repo.root, ".harness", "queue", "pending", "issue-1.md");
@@ -129,7 +107,7 @@ describe("runPlanCommand", () => {
     await startRepo(plan);
     const { exitCode, stdout } = await run({ issue: 1 }, true);
     expect(exitCode).toBe(ExitCode.ok);
-    const lines = records(stdout);
+    const lines = jsonRecords(stdout);
     expect(lines.find((record) => record["type"] === "result")).toEqual({
       type: "result",
       command: "plan",
@@ -156,7 +134,7 @@ describe("runPlanCommand", () => {
     await startRepo(JSON.stringify({ title: "not a plan" }));
     const { exitCode, stdout } = await run({}, true);
     expect(exitCode).toBe(ExitCode.failed);
-    const result = records(stdout).find((record) => record["type"] === "result");
+    const result = resultRecord(stdout);
     expect(result).toMatchObject({
       planned: [],
       failures: [{ issue: 1, error: expect.stringContaining("invalid twice") }],

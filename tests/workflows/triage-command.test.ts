@@ -6,15 +6,13 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import type { CommandContext } from "../../src/commands/context.js";
 import { runTriageCommand } from "../../src/commands/triage.js";
-import { createOutput } from "../../src/output.js";
 import { LOCAL_ISSUES_DIR, createLocalIssue } from "../../src/tracker/local-tracker.js";
 import { TRIAGE_STATE_FILE } from "../../src/workflows/triage-state.js";
+import { captureCommand, resultRecord } from "../support/command-context.js";
 import { startFakeOpenAiBackend, type FakeLlmBackend } from "../support/fake-llm-backends.js";
 import { createTempGitRepo, type TempGitRepo } from "../support/temp-git-repo.js";
 
@@ -47,22 +45,9 @@ async function run(
   options: { dryRun?: boolean; issue?: number },
   json: boolean,
 ): Promise<{ exitCode: number; stdout: string }> {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  const ctx: CommandContext = {
-    cwd: repo.root,
-    env: { NO_COLOR: "1" },
-    output: createOutput({ json, env: { NO_COLOR: "1" }, streams: { stdout: sink, stderr: sink } }),
-    stdin: process.stdin,
-    signal: new AbortController().signal,
-  };
+  const { ctx, output } = captureCommand({ cwd: repo.root, json });
   const { exitCode } = await runTriageCommand(options, ctx);
-  return { exitCode, stdout: chunks.join("") };
+  return { exitCode, stdout: output() };
 }
 
 describe("runTriageCommand", () => {
@@ -79,11 +64,7 @@ describe("runTriageCommand", () => {
   it("labels, comments and reports the summary as JSON", async () => {
     const { exitCode, stdout } = await run({ issue: 1 }, true);
     expect(exitCode).toBe(0);
-    const result = stdout
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((record) => record["type"] === "result");
+    const result = resultRecord(stdout);
     expect(result).toMatchObject({
       command: "triage",
       triaged: 1,

@@ -6,14 +6,11 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { CommandContext } from "../../src/commands/context.js";
 import { runWorkCommand } from "../../src/commands/work.js";
 import { InputError } from "../../src/errors.js";
-import { createOutput } from "../../src/output.js";
 import { createFileQueue } from "../../src/queue/file-queue.js";
 import { queueDir } from "../../src/queue/open-queue.js";
 import { LOCAL_ISSUES_DIR, createLocalIssue } from "../../src/tracker/local-tracker.js";
@@ -23,6 +20,7 @@ import {
   type ScriptedBackend,
   type ScriptedStep,
 } from "../agents/fixtures/scripted-openai-backend.js";
+import { captureCommand, jsonRecords } from "../support/command-context.js";
 import { createTempGitRepo, type TempGitRepo } from "../support/temp-git-repo.js";
 import { GOOD_GREET, PLAN, progressEntry } from "./work-fixture.js";
 
@@ -92,23 +90,13 @@ async function run(
   options: Parameters<typeof runWorkCommand>[0],
   json: boolean,
 ): Promise<{ exitCode: number; stdout: string }> {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  const env = { NO_COLOR: "1", PATH: process.env.PATH, HOME: process.env.HOME };
-  const ctx: CommandContext = {
+  const { ctx, output } = captureCommand({
     cwd: repo.root,
-    env,
-    output: createOutput({ json, env, streams: { stdout: sink, stderr: sink } }),
-    stdin: process.stdin,
-    signal: new AbortController().signal,
-  };
+    json,
+    env: { NO_COLOR: "1", PATH: process.env.PATH, HOME: process.env.HOME },
+  });
   const { exitCode } = await runWorkCommand(options, ctx);
-  return { exitCode, stdout: chunks.join("") };
+  return { exitCode, stdout: output() };
 }
 
 describe("runWorkCommand", () => {
@@ -116,10 +104,7 @@ describe("runWorkCommand", () => {
     await setUp(true);
     const { exitCode, stdout } = await run({ item: "issue-1" }, true);
     expect(exitCode).toBe(0);
-    const records = stdout
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = jsonRecords(stdout);
     const result = records.find((record) => record["type"] === "result");
     expect(result).toMatchObject({
       command: "work",
