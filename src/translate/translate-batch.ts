@@ -2,55 +2,60 @@
  * How a worker runs its batch: the documents one after another (a worker never has two model
  * requests out, so `--workers` caps the load on the backends), each one's outputs written and
  * its manifest entry recorded while the next one's requests run, and the next document
- * extracted ahead while the current one waits for the model. Document failures are per
- * document (`itemFailed`); an abort throws, so the fan-out gives the batch back.
+ * read ahead while the current one waits for the model. A document with a head start (its
+ * request went out before the batch was claimed) takes that translation over. Document
+ * failures are per document (`itemFailed`); an abort throws, so the fan-out gives the batch
+ * back.
  */
 import { itemDone, itemFailed, type ItemOutcome } from "../queue/fan-out.js";
-import type { PriorityLimiter } from "./priority-limiter.js";
 import {
   DocumentError,
-  extractDocument,
   translateDocument,
   writeOutputs,
   type DocumentContext,
   type DocumentResult,
-  type ReadDocument,
 } from "./translate-document.js";
 import type { AdapterRegistry } from "./translate-files.js";
+import type { HeadStarts, TranslatedDocument } from "./translate-head-start.js";
 import { isEntryCurrent, type ManifestEntry, type ManifestWriter } from "./translate-manifest.js";
+import type { DocumentReads } from "./translate-reads.js";
 import { describeError, type Candidate, type DocumentUpdate } from "./translate-summary.js";
-import type { AdapterOptions } from "./types.js";
 
 export interface BatchRunnerOptions {
   manifest: ManifestWriter;
   registry: AdapterRegistry;
   repoRoot: string;
-  adapterOptions: AdapterOptions;
   context: Omit<DocumentContext, "signal" | "onSegments">;
-  /** Where extractions queue (CPU work, first documents of batches first). */
-  extractions: PriorityLimiter;
+  /** Where documents are read ahead (CPU work, first documents of batches first). */
+  reads: DocumentReads;
+  /** Translations started before their batch was claimed. */
+  headStarts?: HeadStarts;
   documentsTotal: number;
   /** Documents the manifest already had done (progress starts there). */
   documentsDoneBefore: number;
   onDocument?: (update: DocumentUpdate) => void;
 }
 
+/**
+ * What a batch stores per document in the durable queue (a JSON value): small, because the
+ * queue writes it at every batch's end; the manifest and `finishedHere` hold the details.
+ */
+export interface StoredDocumentOutcome {
+  source: string;
+  status: "translated" | "unchanged";
+}
+
 export interface BatchRunner {
   runBatch(
     items: readonly Candidate[],
     signal: AbortSignal,
-  ): Promise<ItemOutcome<DocumentResult>[]>;
-  /** Documents this process started translating. */
-  processedHere: ReadonlySet<string>;
+  ): Promise<ItemOutcome<StoredDocumentOutcome>[]>;
   /** Documents this process translated and recorded (their batch may still be cut short). */
   finishedHere: ReadonlyMap<string, DocumentResult>;
 }
 
-type Extracted = ReadDocument | { error: unknown };
-
 export function createBatchRunner(options: BatchRunnerOptions): BatchRunner {
   const { manifest, context } = options;
-  const processedHere = new Set<string>();
   const finishedHere = new Map<string, DocumentResult>();
   let documentsDone = options.documentsDoneBefore;
   let segmentsDone = 0;
@@ -67,18 +72,33 @@ export function createBatchRunner(options: BatchRunnerOptions): BatchRunner {
   const isDone = (candidate: Candidate) =>
     isEntryCurrent(manifest.get(candidate.file.relative), candidate.sourceHash, options.repoRoot);
   const adapterOf = (candidate: Candidate) => options.registry.adapterFor(candidate.file.absolute)!;
-  /**
-   * Extracts a document ahead of its turn (`priority`: its position in its batch); a failure
-   * is kept for its turn to report.
-   */
-  const readAhead = (candidate: Candidate, priority: number): Promise<Extracted> | undefined =>
-    isDone(candidate)
-      ? undefined
-      : options.extractions.schedule(priority, () =>
-          extractDocument(candidate.file, adapterOf(candidate), options.adapterOptions).catch(
-            (error: unknown) => ({ error }),
-          ),
-        );
+  /** Reads a document ahead of its turn (`priority`: its position in its batch). */
+  const readAhead = (candidate: Candidate, priority: number) => {
+    if (options.headStarts?.has(candidate.file.relative) || isDone(candidate)) return;
+    options.reads.prefetch(candidate, priority);
+  };
+  const onSegments = (count: number) => void (segmentsDone += count);
+
+  /** The document translated: its head start's translation, or one made now. */
+  const translate = async (
+    candidate: Candidate,
+    position: number,
+    signal: AbortSignal,
+  ): Promise<TranslatedDocument> => {
+    const headStart = options.headStarts?.take(candidate.file.relative);
+    if (headStart) {
+      headStart.adopt(onSegments);
+      return untilAborted(headStart.translation, signal);
+    }
+    const extracted = await options.reads.take(candidate, position);
+    if ("error" in extracted) throw extracted.error;
+    return translateDocument(
+      candidate.file,
+      adapterOf(candidate),
+      { ...context, signal, onSegments },
+      extracted,
+    );
+  };
 
   /**
    * One document of a batch. Its manifest entry is recorded in `records` (awaited before the
@@ -86,24 +106,14 @@ export function createBatchRunner(options: BatchRunnerOptions): BatchRunner {
    */
   const runOne = async (
     candidate: Candidate,
-    read: Promise<Extracted> | undefined,
+    position: number,
     signal: AbortSignal,
     records: Promise<void>[],
-  ): Promise<ItemOutcome<DocumentResult>> => {
-    const entry = manifest.get(candidate.file.relative);
-    if (isEntryCurrent(entry, candidate.sourceHash, options.repoRoot)) {
-      return itemDone(resultFromEntry(entry!));
-    }
-    processedHere.add(candidate.file.relative);
+  ): Promise<ItemOutcome<StoredDocumentOutcome>> => {
+    const source = candidate.file.relative;
+    if (isDone(candidate)) return itemDone({ source, status: "unchanged" });
     try {
-      const extracted = await (read ?? readAhead(candidate, 0));
-      if (extracted && "error" in extracted) throw extracted.error;
-      const { result, outputs } = await translateDocument(
-        candidate.file,
-        adapterOf(candidate),
-        { ...context, signal, onSegments: (count) => void (segmentsDone += count) },
-        extracted,
-      );
+      const { result, outputs } = await translate(candidate, position, signal);
       // Written (then recorded) while the next document's request runs; the batch waits for it.
       records.push(
         writeOutputs(outputs)
@@ -116,13 +126,13 @@ export function createBatchRunner(options: BatchRunnerOptions): BatchRunner {
         segments: result.segments,
         flagged: result.flagged.length,
       });
-      return itemDone(result);
+      return itemDone({ source, status: "translated" });
     } catch (error) {
       if (signal.aborted) throw error;
       const message = describeError(error);
       records.push(
         manifest.record({
-          source: candidate.file.relative,
+          source,
           sourceHash: candidate.sourceHash,
           status: "failed",
           targets: [],
@@ -136,7 +146,7 @@ export function createBatchRunner(options: BatchRunnerOptions): BatchRunner {
         }),
       );
       update({
-        source: candidate.file.relative,
+        source,
         status: "failed",
         segments: 0,
         flagged: 0,
@@ -152,28 +162,27 @@ export function createBatchRunner(options: BatchRunnerOptions): BatchRunner {
 
   /**
    * A batch, one document after another (a worker has at most one model request out). The
-   * next document is extracted while the current one waits for the model, so parsing does not
-   * hold up the requests.
+   * next document is read while the current one waits for the model, so parsing does not
+   * hold up the requests; one ahead, not all, so the reads spread over the waits instead of
+   * holding the thread (and an in-process router's sockets) in one long burst.
    */
   const runBatch = async (items: readonly Candidate[], signal: AbortSignal) => {
-    const outcomes: ItemOutcome<DocumentResult>[] = [];
+    const outcomes: ItemOutcome<StoredDocumentOutcome>[] = [];
     const records: Promise<void>[] = [];
-    let next = readAhead(items[0]!, 0);
     try {
       for (const [position, candidate] of items.entries()) {
-        const current = next;
         const following = items[position + 1];
-        next = following ? readAhead(following, position + 1) : undefined;
-        outcomes.push(await runOne(candidate, current, signal, records));
+        if (following) readAhead(following, position + 1);
+        outcomes.push(await runOne(candidate, position, signal, records));
       }
     } finally {
-      await Promise.allSettled([next, ...records]);
+      await Promise.allSettled(records);
     }
     await Promise.all(records);
     return outcomes;
   };
 
-  return { runBatch, processedHere, finishedHere };
+  return { runBatch, finishedHere };
 }
 
 function entryFromResult(result: DocumentResult): ManifestEntry {
@@ -192,22 +201,12 @@ function entryFromResult(result: DocumentResult): ManifestEntry {
   };
 }
 
-function resultFromEntry(entry: ManifestEntry): DocumentResult {
-  return {
-    source: entry.source,
-    status: "unchanged",
-    ...(entry.format ? { format: entry.format } : {}),
-    sourceHash: entry.sourceHash,
-    targets: entry.targets,
-    targetHashes: entry.targetHashes,
-    segments: entry.segments,
-    translated: entry.translated,
-    flagged: entry.flagged,
-    requests: 0,
-    retries: 0,
-    tokens: { input: 0, output: 0, cached: 0 },
-    promptChars: 0,
-    notes: [],
-    ms: 0,
-  };
+/** `promise`, or the signal's reason as soon as it aborts (the work itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -17,6 +17,7 @@ import { resolveThinking } from "../models/thinking-policy.js";
 import type { TranslationChunk } from "./chunking.js";
 import { checkGlossary, glossaryEntriesIn, type LanguageGlossary } from "./glossary.js";
 import { checkPlaceholders } from "./placeholders.js";
+import type { RequestSlots } from "./request-slots.js";
 import {
   buildChunkUserMessage,
   maxTranslationLength,
@@ -49,6 +50,8 @@ export interface ChunkTranslatorOptions {
   /** Sent as `x-session-id` (keeps a document on the backend that caches its prefix). */
   sessionId: string;
   signal?: AbortSignal;
+  /** The run's cap on requests in flight; none: the caller keeps it. */
+  slots?: RequestSlots;
 }
 
 export interface ChunkTranslation {
@@ -142,20 +145,22 @@ export async function translateChunk(
     let answers = new Map<number, string>();
     let callProblem: string | undefined;
     try {
-      const answer = await options.client
-        .stream({
-          model: options.model,
-          system: options.system,
-          messages: [{ role: "user", content: userMessage }],
-          responseSchema: translationResponseSchema(pending),
-          thinking,
-          maxTokens: answerTokenLimit(pending),
-          // Deterministic wording; providers with thinking on accept only their default.
-          ...(thinking === "off" ? { temperature: 0 } : {}),
-          sessionId: options.sessionId,
-          ...(options.signal ? { signal: options.signal } : {}),
-        })
-        .result();
+      const request = () =>
+        options.client
+          .stream({
+            model: options.model,
+            system: options.system,
+            messages: [{ role: "user", content: userMessage }],
+            responseSchema: translationResponseSchema(pending),
+            thinking,
+            maxTokens: answerTokenLimit(pending),
+            // Deterministic wording; providers with thinking on accept only their default.
+            ...(thinking === "off" ? { temperature: 0 } : {}),
+            sessionId: options.sessionId,
+            ...(options.signal ? { signal: options.signal } : {}),
+          })
+          .result();
+      const answer = await (options.slots ? options.slots.run(request, options.signal) : request());
       result.usage.inputTokens += answer.usage.inputTokens;
       result.usage.outputTokens += answer.usage.outputTokens;
       result.usage.cachedTokens += answer.usage.cachedTokens;

@@ -19,7 +19,7 @@ import { toPosix, targetPathFor, type SourceFile, type TargetOptions } from "./t
 import { hashBytes, type TokenCounts } from "./translate-manifest.js";
 import type { AdapterOptions, DocumentFormat, ExtractedDocument, FormatAdapter } from "./types.js";
 
-/** What a worker reports for one document (a JSON value: it is stored in the durable queue). */
+/** What translating one document gave: the summary's entry, and its manifest entry's source. */
 export interface DocumentResult {
   source: string;
   status: "translated" | "unchanged";

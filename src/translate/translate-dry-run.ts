@@ -41,7 +41,12 @@ export async function planDryRun(
   for (const candidate of candidates) {
     const adapter = context.registry.adapterFor(candidate.file.absolute)!;
     try {
-      const { document } = await extractDocument(candidate.file, adapter, context.adapterOptions);
+      const { document } = await extractDocument(
+        candidate.file,
+        adapter,
+        context.adapterOptions,
+        candidate.bytes,
+      );
       const todo = document.segments.filter(needsTranslation);
       const chunks = planChunks(todo, context.chunking, document.segments);
       let inputTokens = 0;

@@ -15,8 +15,67 @@ import type { Segment } from "./types.js";
 
 let languageNames: Intl.DisplayNames | undefined;
 
+/**
+ * English names of the usual target languages, as ICU gives them: building `Intl.DisplayNames`
+ * loads ICU data (30-50 ms at start-up, before the first request); other codes still ask it.
+ */
+const commonLanguageNames: Readonly<Record<string, string>> = {
+  ar: "Arabic",
+  bg: "Bulgarian",
+  ca: "Catalan",
+  cs: "Czech",
+  da: "Danish",
+  de: "German",
+  el: "Greek",
+  en: "English",
+  es: "Spanish",
+  et: "Estonian",
+  fa: "Persian",
+  fi: "Finnish",
+  fr: "French",
+  he: "Hebrew",
+  hi: "Hindi",
+  hr: "Croatian",
+  hu: "Hungarian",
+  id: "Indonesian",
+  it: "Italian",
+  ja: "Japanese",
+  ko: "Korean",
+  lt: "Lithuanian",
+  lv: "Latvian",
+  ms: "Malay",
+  nb: "Norwegian Bokmål",
+  nl: "Dutch",
+  pl: "Polish",
+  pt: "Portuguese",
+  ro: "Romanian",
+  ru: "Russian",
+  sk: "Slovak",
+  sl: "Slovenian",
+  sr: "Serbian",
+  sv: "Swedish",
+  th: "Thai",
+  tr: "Turkish",
+  uk: "Ukrainian",
+  vi: "Vietnamese",
+  zh: "Chinese",
+  "en-gb": "British English",
+  "en-us": "American English",
+  "es-419": "Latin American Spanish",
+  "es-mx": "Mexican Spanish",
+  "fr-ca": "Canadian French",
+  "pt-br": "Brazilian Portuguese",
+  "pt-pt": "European Portuguese",
+  "zh-cn": "Chinese (China)",
+  "zh-hans": "Simplified Chinese",
+  "zh-hant": "Traditional Chinese",
+  "zh-tw": "Chinese (Taiwan)",
+};
+
 /** "Korean (ko)" for "ko"; the code itself when the runtime does not know it. */
 export function describeLanguage(code: string): string {
+  const common = commonLanguageNames[code.toLowerCase()];
+  if (common) return `${common} (${code})`;
   try {
     languageNames ??= new Intl.DisplayNames(["en"], { type: "language" });
     const name = languageNames.of(code);

@@ -97,13 +97,21 @@ export interface PrepareQueueOptions {
   warn?: (message: string) => void;
 }
 
+export interface PreparedQueue {
+  /** This job's batches held by live workers of other processes (the job is shared). */
+  heldElsewhere: number;
+}
+
 /**
  * Leaves the queue holding only this job's batches, each in a state that lets the fan-out do
  * what is left. Throws InputError when another job's batch is held by a live worker (another
  * translation to the same language is running).
  */
-export async function prepareTranslationQueue(options: PrepareQueueOptions): Promise<void> {
+export async function prepareTranslationQueue(
+  options: PrepareQueueOptions,
+): Promise<PreparedQueue> {
   const { queue, jobId } = options;
+  let heldElsewhere = 0;
   const now = Date.now();
   const listing = await queue.list();
   const ours = new Set(
@@ -114,7 +122,10 @@ export async function prepareTranslationQueue(options: PrepareQueueOptions): Pro
   for (const item of listing.items) {
     const mine = ours.has(item.id) && item.data.jobId === jobId;
     if (item.state === "running" && !holderIsGone(item, now)) {
-      if (mine) continue;
+      if (mine) {
+        heldElsewhere++;
+        continue;
+      }
       throw new InputError(
         `another translation to this language is running (${item.id} is held by ${item.lease?.owner ?? "a worker"})`,
         { hint: "wait for it to finish, or stop it; its finished documents are kept" },
@@ -142,4 +153,5 @@ export async function prepareTranslationQueue(options: PrepareQueueOptions): Pro
       if (reopen) await queue.retry(item.id);
     }
   }
+  return { heldElsewhere };
 }

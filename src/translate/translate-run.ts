@@ -21,15 +21,12 @@ import { fanOut } from "../queue/fan-out.js";
 import { QueueItemStateError } from "../queue/errors.js";
 import type { Queue } from "../queue/types.js";
 import { glossaryFor, type Glossary } from "./glossary.js";
-import { createPriorityLimiter } from "./priority-limiter.js";
-import { createBatchRunner } from "./translate-batch.js";
-import {
-  extractDocument,
-  type DocumentContext,
-  type DocumentResult,
-} from "./translate-document.js";
+import { createRequestSlots } from "./request-slots.js";
+import { createBatchRunner, type StoredDocumentOutcome } from "./translate-batch.js";
+import type { DocumentContext } from "./translate-document.js";
 import { planDryRun } from "./translate-dry-run.js";
-import { resolveSources, type AdapterRegistry, type SourceFile } from "./translate-files.js";
+import { createHeadStarts } from "./translate-head-start.js";
+import { resolveSources, type AdapterRegistry } from "./translate-files.js";
 import {
   createManifestWriter,
   hashBytes,
@@ -39,6 +36,7 @@ import {
 } from "./translate-manifest.js";
 import { buildTranslationSystemPrompt } from "./translate-prompt.js";
 import { prepareTranslationQueue, translationJobId } from "./translate-queue.js";
+import { createDocumentReads } from "./translate-reads.js";
 import {
   addTotals,
   describeError,
@@ -46,6 +44,7 @@ import {
   type DocumentUpdate,
   type TranslateRunSummary,
 } from "./translate-summary.js";
+import type { FormatAdapter } from "./types.js";
 
 export type {
   DocumentFailure,
@@ -93,6 +92,9 @@ export interface TranslateRunOptions {
   pollMs?: number;
 }
 
+/** Source bytes kept from hashing to the first read of their documents, at most. */
+const keptBytesBudget = 64 * 1024 * 1024;
+
 export async function runTranslation(options: TranslateRunOptions): Promise<TranslateRunSummary> {
   // The queue opens (and its driver loads) while the sources are read; a dry run opens none.
   const opening = options.dryRun ? undefined : options.openQueue();
@@ -125,10 +127,7 @@ async function translateSources(
     chunkTokens: translateConfig.chunkTokens,
     contextSegments: translateConfig.contextSegments,
   };
-  const languageGlossary = glossaryFor(options.glossary, language);
-  const system = buildTranslationSystemPrompt(language, options.from);
   const file = manifestPath(options.repoRoot, language);
-  const manifest = createManifestWriter(file, await loadManifest(file, language));
 
   const exclude = options.outDir === undefined ? [] : [options.outDir];
   // The default output root holds other languages' translations: never sources.
@@ -136,12 +135,16 @@ async function translateSources(
   if (options.outDir !== undefined && path.dirname(options.outDir) === defaultOutRoot) {
     exclude.push(defaultOutRoot);
   }
-  const resolved = await resolveSources(options.inputs, {
+  // The manifest and the sources are read at once (a broken manifest is still the error shown).
+  const resolving = resolveSources(options.inputs, {
     cwd: options.cwd,
     repoRoot: options.repoRoot,
     registry: options.registry,
     exclude,
   });
+  resolving.catch(() => undefined);
+  const manifest = createManifestWriter(file, await loadManifest(file, language));
+  const resolved = await resolving;
   // Translations written next to their sources (in place, guide.pdf.md) are not sources.
   const outputsOfOthers = new Set(
     manifest
@@ -149,6 +152,17 @@ async function translateSources(
       .flatMap((entry) => entry.targets.filter((target) => target !== entry.source)),
   );
   resolved.files = resolved.files.filter((source) => !outputsOfOthers.has(source.relative));
+  // Load the format readers (remark, parse5, ...) the run needs while the sources are hashed
+  // and the queue prepared: formats with a document the manifest does not have as done.
+  const loading = new Set<FormatAdapter>();
+  for (const source of resolved.files) {
+    if (manifest.get(source.relative)?.status === "done") continue;
+    loading.add(options.registry.adapterFor(source.absolute)!);
+  }
+  for (const adapter of loading) adapter.load?.().catch(() => undefined);
+
+  const languageGlossary = glossaryFor(options.glossary, language);
+  const system = buildTranslationSystemPrompt(language, options.from);
 
   const summary: TranslateRunSummary = {
     language,
@@ -178,26 +192,13 @@ async function translateSources(
     manifest: path.relative(options.repoRoot, file).split(path.sep).join("/"),
   };
 
-  // Parsing is CPU work on the one thread: two at a time, first documents of batches first.
-  const extractions = createPriorityLimiter(2);
-  // Load the format readers (remark, parse5, ...) while the sources are hashed and the queue
-  // prepared, for formats with a document the manifest does not have as done.
-  const warmed = new Set<string>();
-  const warmUp = (source: SourceFile) => {
-    const adapter = options.registry.adapterFor(source.absolute)!;
-    if (options.dryRun || warmed.has(adapter.format)) return;
-    warmed.add(adapter.format);
-    void extractions.schedule(-1, () =>
-      extractDocument(source, adapter, adapterOptions).catch(() => undefined),
-    );
-  };
-  for (const source of resolved.files) {
-    if (manifest.get(source.relative)?.status !== "done") warmUp(source);
-  }
-
-  const hashes = await mapWithLimit(resolved.files, 16, async (source) => {
+  // The bytes hashed are kept (up to a budget) for the document's first read: no second
+  // trip to the disk when the worker gets to it, and the text translated is the text hashed.
+  let keptBytes = 0;
+  const reads = await mapWithLimit(resolved.files, 16, async (source) => {
     try {
-      return hashBytes(await readFile(source.absolute));
+      const bytes = await readFile(source.absolute);
+      return { bytes, sourceHash: hashBytes(bytes) };
     } catch (error) {
       summary.failures.push({
         source: source.relative,
@@ -208,10 +209,13 @@ async function translateSources(
   });
   const candidates: Candidate[] = [];
   resolved.files.forEach((source, index) => {
-    const sourceHash = hashes[index];
-    if (sourceHash === undefined) return;
+    const read = reads[index];
+    if (read === undefined) return;
+    const { bytes, sourceHash } = read;
     const current = isEntryCurrent(manifest.get(source.relative), sourceHash, options.repoRoot);
-    candidates.push({ file: source, sourceHash, current });
+    const keep = !current && keptBytes + bytes.byteLength <= keptBytesBudget;
+    if (keep) keptBytes += bytes.byteLength;
+    candidates.push({ file: source, sourceHash, current, ...(keep ? { bytes } : {}) });
   });
 
   const finish = () => {
@@ -237,6 +241,9 @@ async function translateSources(
   if (todo.length === 0) return finish();
   if (!options.client) throw new Error("runTranslation needs a model client unless dryRun");
 
+  // A fixed pool: its size caps the requests in flight, head starts included.
+  const poolSize = typeof options.workers === "number" ? options.workers : undefined;
+  const slots = poolSize === undefined ? undefined : createRequestSlots(poolSize);
   const context: Omit<DocumentContext, "signal" | "onSegments"> = {
     repoRoot: options.repoRoot,
     targets: { repoRoot: options.repoRoot, outDir: options.outDir },
@@ -249,6 +256,7 @@ async function translateSources(
       system,
       glossary: languageGlossary,
       segmentRetries: translateConfig.segmentRetries,
+      ...(slots ? { slots } : {}),
     },
   };
 
@@ -263,23 +271,29 @@ async function translateSources(
     })),
   );
   summary.jobId = jobId;
+  // Parsing is CPU work on the one thread: one document at a time (the bytes are mostly in
+  // memory already), the thread free in between, first documents of batches first.
+  const documentReads = createDocumentReads({
+    registry: options.registry,
+    adapterOptions,
+    concurrency: 1,
+  });
+  const headStarts = createHeadStarts();
   const batches = createBatchRunner({
     manifest,
     registry: options.registry,
     repoRoot: options.repoRoot,
-    adapterOptions,
     context,
-    extractions,
+    reads: documentReads,
+    headStarts,
     documentsTotal: candidates.length,
     documentsDoneBefore: candidates.length - todo.length,
     ...(options.onDocument ? { onDocument: options.onDocument } : {}),
   });
 
-  for (const candidate of todo) warmUp(candidate.file);
-
   const queue = await takeQueue();
   const prepareAndRun = async () => {
-    await prepareTranslationQueue({
+    const prepared = await prepareTranslationQueue({
       queue,
       jobId,
       batchSize: options.batchSize,
@@ -294,7 +308,20 @@ async function translateSources(
       },
       warn: (message) => events.emit({ type: "warning-raised", message }),
     });
-    return fanOut<Candidate, DocumentResult>({
+    // The first requests leave now; enqueueing and claiming the batches comes after them.
+    if (poolSize !== undefined && prepared.heldElsewhere === 0) {
+      headStarts.start({
+        candidates,
+        batchSize: options.batchSize,
+        count: poolSize,
+        reads: documentReads,
+        registry: options.registry,
+        context,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
+    await headStarts.launched();
+    return fanOut<Candidate, StoredDocumentOutcome>({
       items: candidates,
       batchSize: options.batchSize,
       concurrency: options.workers,
@@ -327,6 +354,7 @@ async function translateSources(
       }
     }
   } finally {
+    await headStarts.dispose();
     await manifest.flush().catch(() => undefined);
     await queue.close();
   }
@@ -337,17 +365,13 @@ async function translateSources(
   summary.unchanged = [];
   for (const [index, outcome] of fanned.results.entries()) {
     const source = candidates[index]!.file.relative;
+    // Written and recorded here, whatever became of its batch after that.
     const finished = batches.finishedHere.get(source);
-    if (outcome.status !== "done" && finished) {
-      // Its batch was stopped or failed after this document was written and recorded.
+    if (finished) {
       summary.translated.push(finished);
     } else if (outcome.status === "done") {
-      const result = outcome.value;
-      if (result.status === "translated" && batches.processedHere.has(source)) {
-        summary.translated.push(result);
-      } else {
-        summary.unchanged.push(source);
-      }
+      // Done in an earlier run, or by another process sharing the job.
+      summary.unchanged.push(source);
     } else if (outcome.status === "failed") {
       summary.failures.push({ source, error: outcome.error });
     } else {

@@ -86,6 +86,8 @@ export interface Candidate {
   file: SourceFile;
   sourceHash: string;
   current: boolean;
+  /** The bytes hashed, kept for the document's first read (dropped by it). */
+  bytes?: Uint8Array;
 }
 
 /** An error's message, with its hint when it has one (typed harness errors). */

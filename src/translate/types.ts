@@ -64,4 +64,9 @@ export interface FormatAdapter {
    * unsupported file; the engine reports it for that file and goes on with the others.
    */
   extract(source: Uint8Array, options: AdapterOptions): Promise<ExtractedDocument>;
+  /**
+   * Loads what reading any document of this kind needs (the parser), so that a run can start
+   * it ahead of its first document. Optional; `extract` loads it anyway.
+   */
+  load?(): Promise<void>;
 }

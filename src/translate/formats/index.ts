@@ -1,8 +1,9 @@
 /**
  * The format adapters, one per file extension, and `adapterFor(path)`. Each adapter loads its
  * implementation (and its parser: remark, parse5, jszip, pdf.js, docx) only when a document of
- * its kind is read. An adapter writes its output with the extension it was chosen for (a
- * `.yml` stays `.yml`), except PDF, which becomes a `.md` and a `.docx`.
+ * its kind is read, or when the engine asks for it ahead (`load`, at the start of a run that
+ * has documents of that kind). An adapter writes its output with the extension it was chosen
+ * for (a `.yml` stays `.yml`), except PDF, which becomes a `.md` and a `.docx`.
  */
 import { extname } from "node:path";
 
@@ -14,44 +15,59 @@ type Extract = (
   extension: string,
 ) => Promise<ExtractedDocument>;
 
-const extractors: Record<string, { format: DocumentFormat; extract: Extract }> = {
+interface Extractor {
+  format: DocumentFormat;
+  extract: Extract;
+  /** Loads the implementation and what every document needs (the parser). */
+  load: () => Promise<unknown>;
+}
+
+const extractors: Record<string, Extractor> = {
   markdown: {
     format: "markdown",
     extract: async (source, options, extension) =>
       (await import("./markdown.js")).extractMarkdown(source, options, extension, "markdown"),
+    load: async () => (await import("./markdown.js")).loadMarkdown("markdown"),
   },
   mdx: {
     format: "markdown",
     extract: async (source, options, extension) =>
       (await import("./markdown.js")).extractMarkdown(source, options, extension, "mdx"),
+    load: async () => (await import("./markdown.js")).loadMarkdown("mdx"),
   },
   text: {
     format: "text",
     extract: async (source, options, extension) =>
       (await import("./text.js")).extractText(source, options, extension),
+    load: () => import("./text.js"),
   },
   html: {
     format: "html",
     extract: async (source, options, extension) =>
       (await import("./html.js")).extractHtml(source, options, extension),
+    load: () => import("./html.js"),
   },
   json: {
     format: "json",
     extract: async (source, options, extension) =>
       (await import("./json.js")).extractJson(source, options, extension),
+    load: () => import("./json.js"),
   },
   yaml: {
     format: "yaml",
     extract: async (source, options, extension) =>
       (await import("./yaml.js")).extractYaml(source, options, extension),
+    load: () => import("./yaml.js"),
   },
   docx: {
     format: "docx",
     extract: async (source, options) => (await import("./docx.js")).extractDocx(source, options),
+    load: () => import("./docx.js"),
   },
   pdf: {
     format: "pdf",
     extract: async (source, options) => (await import("./pdf.js")).extractPdf(source, options),
+    load: () => import("./pdf.js"),
   },
 };
 
@@ -75,11 +91,12 @@ const extensionKinds: ReadonlyArray<readonly [string, keyof typeof extractors]> 
 
 /** Every adapter, one per extension (several share a format). */
 export const adapters: readonly FormatAdapter[] = extensionKinds.map(([extension, kind]) => {
-  const { format, extract } = extractors[kind]!;
+  const { format, extract, load } = extractors[kind]!;
   return {
     format,
     extensions: [extension],
     extract: (source: Uint8Array, options: AdapterOptions) => extract(source, options, extension),
+    load: async () => void (await load()),
   };
 });
 

@@ -10,18 +10,21 @@
  * definition. Line breaks inside a paragraph come back with the original container prefixes
  * (list indentation, `> `). Front-matter values of the configured keys are translated through
  * the YAML syntax tree (yaml-values.ts); HTML blocks through html-segments.ts.
+ *
+ * Speed: one frozen processor per flavor serves every document, and what only some documents
+ * need is loaded on first use: remark-mdx (MDX files), parse5 (documents with HTML blocks), the
+ * YAML reader (front matter with keys to translate). Parsing is CPU work on the one thread.
  */
 import remarkFrontmatter from "remark-frontmatter";
 import remarkGfm from "remark-gfm";
 import remarkMath from "remark-math";
-import remarkMdx from "remark-mdx";
 import remarkParse from "remark-parse";
-import { unified } from "unified";
+import { unified, type Processor } from "unified";
 
 import { InputError } from "../../errors.js";
 import { SegmentBuilder } from "../placeholders.js";
 import type { AdapterOptions, ExtractedDocument, Segment } from "../types.js";
-import { addHtmlSegments } from "./html-segments.js";
+import type { addHtmlSegments as AddHtmlSegments } from "./html-segments.js";
 import { localeValue, translatedLocaleValue, type LocaleValue } from "./locale-values.js";
 import { SourceSplicer, type SourceMarkup, type SourceReplacement } from "./source-splicer.js";
 import {
@@ -30,11 +33,8 @@ import {
   foldLineBreaks,
   unfoldLineBreaks,
 } from "./source-text.js";
-import {
-  readYamlStringValues,
-  writeYamlStringValues,
-  type YamlStringValue,
-} from "./yaml-values.js";
+import type * as YamlValues from "./yaml-values.js";
+import type { YamlStringValue } from "./yaml-values.js";
 
 export type MarkdownFlavor = "markdown" | "mdx";
 
@@ -56,6 +56,34 @@ const CHARACTER_REFERENCE = /&(?:[A-Za-z][A-Za-z\d]{1,31}|#\d{1,7}|#[xX][\da-fA-
 const STRUCTURAL_LINE_START =
   /^\s*(?:[-+*][ \t]|#{1,6}(?:[ \t]|$)|>|\d{1,9}[.)][ \t]|[=-]+\s*$|`{3}|~{3}|\|)/;
 
+const processors = new Map<MarkdownFlavor, Promise<Processor>>();
+
+/** The parser of a flavor, built once (a frozen processor parses any number of documents). */
+function processorFor(flavor: MarkdownFlavor): Promise<Processor> {
+  let processor = processors.get(flavor);
+  if (!processor) {
+    processor = buildProcessor(flavor);
+    processors.set(flavor, processor);
+    processor.catch(() => processors.delete(flavor));
+  }
+  return processor;
+}
+
+async function buildProcessor(flavor: MarkdownFlavor): Promise<Processor> {
+  const processor = unified().use(remarkParse);
+  if (flavor === "mdx") processor.use((await import("remark-mdx")).default);
+  processor.use(remarkGfm).use(remarkFrontmatter, ["yaml", "toml"]).use(remarkMath);
+  return processor.freeze() as unknown as Processor;
+}
+
+let htmlSegments: Promise<typeof AddHtmlSegments> | undefined;
+let yamlValues: Promise<typeof YamlValues> | undefined;
+
+/** Loads what every document of `flavor` needs, ahead of the first one. */
+export async function loadMarkdown(flavor: MarkdownFlavor): Promise<void> {
+  await processorFor(flavor);
+}
+
 export async function extractMarkdown(
   source: Uint8Array,
   options: AdapterOptions,
@@ -64,10 +92,16 @@ export async function extractMarkdown(
 ): Promise<ExtractedDocument> {
   const what = flavor === "mdx" ? "MDX file" : "Markdown file";
   const { text, bom } = decodeSourceText(source, what);
-  const tree = parseMarkdown(text, flavor);
+  const tree = parseMarkdown(await processorFor(flavor), text);
   const splicer = new SourceSplicer(text);
-  const frontMatter = readFrontMatter(text, tree, options.frontMatterKeys);
-  new MarkdownSegments(text, splicer, options, flavor).addBlock(tree, undefined);
+  const frontMatter = await readFrontMatter(text, tree, options.frontMatterKeys);
+  const addHtml =
+    flavor === "markdown" && containsNode(tree, "html")
+      ? await (htmlSegments ??= import("./html-segments.js").then(
+          (module) => module.addHtmlSegments,
+        ))
+      : undefined;
+  new MarkdownSegments(text, splicer, options, addHtml).addBlock(tree, undefined);
 
   const frontSegments: Segment[] = frontMatter.entries.map((entry, index) => ({
     index,
@@ -86,9 +120,9 @@ export async function extractMarkdown(
         const value = translatedLocaleValue(entry, translations[index] ?? entry.segment.text);
         if (value !== entry.value.value) newValues.set(entry.value.offset, value);
       });
-      if (newValues.size > 0) {
+      if (newValues.size > 0 && frontMatter.yaml) {
         const { start, end } = frontMatter;
-        const yaml = writeYamlStringValues(text.slice(start, end), newValues);
+        const yaml = frontMatter.yaml.writeYamlStringValues(text.slice(start, end), newValues);
         replacements.push({ start, end, text: yaml });
       }
       const body = splicer.render(translations.slice(frontSegments.length), replacements);
@@ -108,10 +142,7 @@ export async function extractMarkdown(
   };
 }
 
-function parseMarkdown(text: string, flavor: MarkdownFlavor): MdNode {
-  const processor = unified().use(remarkParse);
-  if (flavor === "mdx") processor.use(remarkMdx);
-  processor.use(remarkGfm).use(remarkFrontmatter, ["yaml", "toml"]).use(remarkMath);
+function parseMarkdown(processor: Processor, text: string): MdNode {
   try {
     return processor.parse(text) as MdNode;
   } catch (error) {
@@ -120,6 +151,11 @@ function parseMarkdown(text: string, flavor: MarkdownFlavor): MdNode {
       cause: error,
     });
   }
+}
+
+/** Whether a node of `type` is anywhere in the tree. */
+function containsNode(node: MdNode, type: string): boolean {
+  return node.type === type || (node.children ?? []).some((child) => containsNode(child, type));
 }
 
 function keyPath(path: ReadonlyArray<string | number>): string {
@@ -133,9 +169,15 @@ interface FrontMatter {
   entries: Array<LocaleValue & { value: YamlStringValue }>;
   /** Why the front matter is not translated, when it cannot be read. */
   problem?: string;
+  /** The YAML reader and writer, loaded when there is front matter to translate. */
+  yaml?: typeof YamlValues;
 }
 
-function readFrontMatter(text: string, tree: MdNode, keys: readonly string[]): FrontMatter {
+async function readFrontMatter(
+  text: string,
+  tree: MdNode,
+  keys: readonly string[],
+): Promise<FrontMatter> {
   const none: FrontMatter = { start: 0, end: 0, entries: [] };
   const node = tree.children?.[0];
   const nodeStart = node?.position?.start.offset;
@@ -145,9 +187,10 @@ function readFrontMatter(text: string, tree: MdNode, keys: readonly string[]): F
   if (start === 0 || text.slice(start, end) !== node.value) return none;
   const wanted = new Set(keys);
   if (wanted.size === 0) return none;
+  const yaml = await (yamlValues ??= import("./yaml-values.js"));
   let values: YamlStringValue[];
   try {
-    values = readYamlStringValues(node.value, "front matter");
+    values = yaml.readYamlStringValues(node.value, "front matter");
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { ...none, problem: `${error.message} It is kept as it is.` };
@@ -157,7 +200,7 @@ function readFrontMatter(text: string, tree: MdNode, keys: readonly string[]): F
     const entry = localeValue(value.value);
     return entry ? [{ ...entry, value: { ...value } }] : [];
   });
-  return { start, end, entries };
+  return { start, end, entries, yaml };
 }
 
 interface InlineOptions {
@@ -172,7 +215,8 @@ class MarkdownSegments {
     private readonly source: string,
     private readonly splicer: SourceSplicer,
     private readonly options: AdapterOptions,
-    private readonly flavor: MarkdownFlavor,
+    /** Reads HTML blocks (Markdown only, and only when the document has some). */
+    private readonly addHtmlSegments: typeof AddHtmlSegments | undefined,
   ) {}
 
   addBlock(node: MdNode, parent: MdNode | undefined): void {
@@ -390,9 +434,9 @@ class MarkdownSegments {
 
   /** An HTML block: its text through the HTML segmenter, when its source is the value as is. */
   private addHtmlBlock(node: MdNode): void {
-    if (this.flavor !== "markdown" || node.value === undefined || !hasPosition(node)) return;
+    if (!this.addHtmlSegments || node.value === undefined || !hasPosition(node)) return;
     if (this.source.slice(start(node), end(node)) !== node.value) return;
-    addHtmlSegments(this.splicer, {
+    this.addHtmlSegments(this.splicer, {
       html: node.value,
       offset: start(node),
       fragment: true,

@@ -250,6 +250,17 @@ describe("MDX adapter", () => {
     expect(output).toContain("# «USING THE {meta.version} RELEASE»");
   });
 
+  it("reads each file with its own flavor when Markdown and MDX files alternate", async () => {
+    // One parser per flavor serves every file: JSX is JSX in .mdx only.
+    const source = '# Title\n\nUse <Badge title="Counter">{count}</Badge> items.\n';
+    const kinds = async (name: string) =>
+      (await extract(name, source)).segments.map((segment) => segment.kind);
+    expect(await kinds("first.md")).toEqual(["heading", "paragraph"]);
+    expect(await kinds("second.mdx")).toEqual(["heading", "paragraph", "attribute:title"]);
+    expect(await kinds("third.md")).toEqual(["heading", "paragraph"]);
+    expect(await kinds("fourth.mdx")).toEqual(["heading", "paragraph", "attribute:title"]);
+  });
+
   it("rejects a broken MDX file with an input error", async () => {
     await expect(extract("broken.mdx", "# Title\n\n<Callout>\n\nText {unclosed\n")).rejects.toThrow(
       InputError,
